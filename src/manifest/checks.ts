@@ -1,0 +1,248 @@
+// The checks a schema cannot express: references between fields, documents and API Gateway's own rules.
+// Each returns problems with a field path; the loader turns them into file:line:column messages.
+import type { FieldPath } from "./issues.ts";
+import { closest } from "./issues.ts";
+import { PLACEHOLDERS, type IamRoleDocument, type ManifestDocument, type MethodSpec, type RestApiDocument } from "./schema.ts";
+
+export interface CheckProblem {
+  path: FieldPath;
+  message: string;
+  at?: "key" | "value";
+}
+
+export interface CheckContext {
+  roleNames: ReadonlySet<string>;
+}
+
+const PATH_PART = /^(\{[A-Za-z0-9_.-]+\+?\}|[A-Za-z0-9._~:@!$&'()*+,;=-]+)$/;
+const METHOD_PARAM = /^method\.request\.(path|header|querystring|multivalueheader|multivaluequerystring)\.([^\s]+)$/;
+const INTEGRATION_PARAM = /^integration\.request\.(path|header|querystring|multivaluequerystring)\.([^\s]+)$/;
+const RESPONSE_HEADER = /^method\.response\.header\.([^\s]+)$/;
+const ROLE_ARN = /^arn:[^:]+:iam::[^:]*:role\/.+$/;
+const PLACEHOLDER = /\$\{([^}]*)\}/g;
+const RESERVED_TAG_PREFIXES = ["aws:", "apigw-reconciler:"];
+
+export function checkDocument(doc: ManifestDocument, context: CheckContext): CheckProblem[] {
+  return doc.kind === "RestApi" ? checkRestApi(doc, context) : checkIamRole(doc);
+}
+
+// ---------------------------------------------------------------- RestApi
+
+function checkRestApi(doc: RestApiDocument, context: CheckContext): CheckProblem[] {
+  const problems: CheckProblem[] = [];
+  const spec = doc.spec;
+  problems.push(...checkTags(spec.tags, ["spec", "tags"]));
+  problems.push(...checkPlaceholders(spec, ["spec"]));
+  const resourcesPath = ["spec", "resources"];
+  const paths = Object.keys(spec.resources);
+  problems.push(...checkResourcePaths(paths, resourcesPath));
+  for (const [resourcePath, resource] of Object.entries(spec.resources)) {
+    for (const [httpMethod, method] of Object.entries(resource.methods ?? {})) {
+      if (!method) continue;
+      problems.push(...checkMethod(resourcePath, method, [...resourcesPath, resourcePath, "methods", httpMethod], context));
+    }
+  }
+  for (const [stageName, stage] of Object.entries(spec.stages ?? {})) {
+    problems.push(...checkTags(stage.tags, ["spec", "stages", stageName, "tags"]));
+    for (const key of Object.keys(stage.methodSettings ?? {})) {
+      const problem = checkMethodSettingKey(key, spec);
+      if (problem) problems.push({ path: ["spec", "stages", stageName, "methodSettings", key], at: "key", message: problem });
+    }
+  }
+  if (Object.keys(spec.stages ?? {}).length > 10) {
+    problems.push({ path: ["spec", "stages"], message: "API Gateway allows at most 10 stages per API" });
+  }
+  return problems;
+}
+
+function checkResourcePaths(paths: string[], at: FieldPath): CheckProblem[] {
+  const problems: CheckProblem[] = [];
+  const canonical = new Map<string, string>();
+  const variableChild = new Map<string, string>();
+  for (const path of paths) {
+    const where = [...at, path];
+    const problem = resourcePathProblem(path);
+    if (problem) {
+      problems.push({ path: where, at: "key", message: problem });
+      continue;
+    }
+    const normal = path === "/" ? "/" : path.replace(/\/+$/, "");
+    const earlier = canonical.get(normal);
+    if (earlier !== undefined) problems.push({ path: where, at: "key", message: `same resource as "${earlier}"` });
+    canonical.set(normal, path);
+  }
+  // API Gateway allows one variable path part among siblings ({folder} and {bucket} under / clash).
+  for (const path of [...canonical.keys()].sort()) {
+    const parts = path.split("/").filter(Boolean);
+    for (let depth = 0; depth < parts.length; depth++) {
+      const part = parts[depth] ?? "";
+      if (!part.startsWith("{")) continue;
+      const parent = "/" + parts.slice(0, depth).join("/");
+      const seen = variableChild.get(parent);
+      if (seen !== undefined && seen !== part) {
+        problems.push({
+          path: [...at, canonical.get(path) ?? path],
+          at: "key",
+          message: `a sibling (${seen}) of this resource already has a variable path part under "${parent}"; API Gateway allows only one`,
+        });
+      }
+      if (seen === undefined) variableChild.set(parent, part);
+    }
+  }
+  return problems;
+}
+
+function resourcePathProblem(path: string): string | undefined {
+  if (path === "/") return undefined;
+  if (!path.startsWith("/")) return `a resource path starts with "/"`;
+  const parts = path.replace(/\/$/, "").split("/").slice(1);
+  for (const [i, part] of parts.entries()) {
+    if (part === "") return "a resource path has no empty segments (//)";
+    if (!PATH_PART.test(part)) return `"${part}" is not a valid path part (letters, digits, ._-~ and friends, or {name})`;
+    if (part.endsWith("+}") && i !== parts.length - 1) return `the greedy variable ${part} must be the last path part`;
+  }
+  return undefined;
+}
+
+function pathVariables(resourcePath: string): Set<string> {
+  return new Set([...resourcePath.matchAll(/\{([^}+]+)\+?\}/g)].map((m) => m[1] ?? ""));
+}
+
+function checkMethod(resourcePath: string, method: MethodSpec, at: FieldPath, context: CheckContext): CheckProblem[] {
+  const problems: CheckProblem[] = [];
+  const variables = pathVariables(resourcePath);
+  const declared = new Set(Object.keys(method.requestParameters ?? {}));
+  for (const name of declared) {
+    const where = [...at, "requestParameters", name];
+    const match = METHOD_PARAM.exec(name);
+    if (!match) {
+      problems.push({ path: where, at: "key", message: "a method request parameter is method.request.(path|header|querystring).<name>" });
+    } else if (match[1] === "path" && !variables.has(match[2] ?? "")) {
+      const hint = closest(match[2] ?? "", [...variables]);
+      problems.push({
+        path: where,
+        at: "key",
+        message: `path parameter "${match[2]}" is not a variable of the resource path "${resourcePath}"${hint ? `; did you mean "${hint}"?` : ""}`,
+      });
+    }
+  }
+  const integration = method.integration;
+  if (!integration) {
+    problems.push({ path: [...at, "integration"], message: "a method needs an integration (API Gateway refuses to deploy a method without one)" });
+  } else {
+    const iat = [...at, "integration"];
+    if (integration.type !== "MOCK") {
+      if (integration.uri === undefined) problems.push({ path: [...iat, "uri"], message: `is required for a ${integration.type} integration` });
+      if (integration.httpMethod === undefined) problems.push({ path: [...iat, "httpMethod"], message: `is required for a ${integration.type} integration` });
+    }
+    if (integration.type === "AWS" && integration.uri !== undefined && /:s3:/.test(integration.uri) && integration.credentials === undefined) {
+      problems.push({ path: [...iat, "credentials"], message: "an AWS integration to S3 needs credentials: a role ARN or { roleRef: <IamRole name> }" });
+    }
+    const credentials = integration.credentials;
+    if (typeof credentials === "string" && !ROLE_ARN.test(credentials)) {
+      problems.push({ path: [...iat, "credentials"], message: "must be a role ARN (arn:aws:iam::<account>:role/<name>) or { roleRef: <IamRole name> }" });
+    } else if (typeof credentials === "object" && !context.roleNames.has(credentials.roleRef)) {
+      problems.push({
+        path: [...iat, "credentials", "roleRef"],
+        message: `no IamRole named "${credentials.roleRef}" in the manifests${hintFrom(credentials.roleRef, [...context.roleNames])}`,
+      });
+    }
+    for (const [target, source] of Object.entries(integration.requestParameters ?? {})) {
+      const where = [...iat, "requestParameters", target];
+      if (!INTEGRATION_PARAM.test(target)) {
+        problems.push({ path: where, at: "key", message: "an integration request parameter is integration.request.(path|header|querystring).<name>" });
+      }
+      if (METHOD_PARAM.test(source) && !declared.has(source)) {
+        problems.push({ path: where, message: `reads ${source}, which the method does not declare in requestParameters${hintFrom(source, [...declared])}` });
+      }
+    }
+    const responses = integration.responses ?? {};
+    const defaults = Object.entries(responses).filter(([, r]) => r.selectionPattern === undefined || r.selectionPattern === "");
+    if (defaults.length > 1) {
+      problems.push({
+        path: [...iat, "responses"],
+        message: `only one integration response may omit selectionPattern (the default); found ${defaults.map(([code]) => code).join(", ")}`,
+      });
+    }
+    for (const [code, response] of Object.entries(responses)) {
+      const rat = [...iat, "responses", code];
+      const methodResponse = method.responses?.[code];
+      if (!methodResponse) {
+        problems.push({ path: rat, at: "key", message: `status ${code} has no method response; declare responses.${code} on the method` });
+      }
+      if (response.selectionPattern !== undefined) {
+        try {
+          new RegExp(response.selectionPattern);
+        } catch (error) {
+          problems.push({ path: [...rat, "selectionPattern"], message: `is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}` });
+        }
+      }
+      for (const header of Object.keys(response.responseParameters ?? {})) {
+        if (!RESPONSE_HEADER.test(header)) {
+          problems.push({ path: [...rat, "responseParameters", header], at: "key", message: "a response parameter is method.response.header.<name>" });
+        } else if (methodResponse && !(header in (methodResponse.responseParameters ?? {}))) {
+          problems.push({ path: [...rat, "responseParameters", header], at: "key", message: `maps ${header}, which method response ${code} does not declare` });
+        }
+      }
+    }
+  }
+  for (const [code, response] of Object.entries(method.responses ?? {})) {
+    for (const header of Object.keys(response.responseParameters ?? {})) {
+      if (!RESPONSE_HEADER.test(header)) {
+        problems.push({ path: [...at, "responses", code, "responseParameters", header], at: "key", message: "a response parameter is method.response.header.<name>" });
+      }
+    }
+  }
+  return problems;
+}
+
+function checkMethodSettingKey(key: string, spec: RestApiDocument["spec"]): string | undefined {
+  if (key === "*/*") return undefined;
+  const slash = key.lastIndexOf("/");
+  const path = slash <= 0 ? "/" : key.slice(0, slash);
+  const verb = key.slice(slash + 1);
+  const resource = spec.resources[path];
+  if (!resource) return `"${key}": no resource "${path}"; keys are */* or <resource path>/<METHOD>`;
+  if (!(verb in (resource.methods ?? {}))) return `"${key}": resource "${path}" has no ${verb} method`;
+  return undefined;
+}
+
+// ---------------------------------------------------------------- IamRole
+
+function checkIamRole(doc: IamRoleDocument): CheckProblem[] {
+  return [...checkTags(doc.spec.tags, ["spec", "tags"]), ...checkPlaceholders(doc.spec, ["spec"])];
+}
+
+// ---------------------------------------------------------------- shared
+
+function checkTags(tags: Record<string, string> | undefined, at: FieldPath): CheckProblem[] {
+  const problems: CheckProblem[] = [];
+  const entries = Object.keys(tags ?? {});
+  for (const key of entries) {
+    const reserved = RESERVED_TAG_PREFIXES.find((prefix) => key.toLowerCase().startsWith(prefix));
+    if (reserved) problems.push({ path: [...at, key], at: "key", message: `tag keys starting with "${reserved}" are reserved` });
+  }
+  if (entries.length > 45) problems.push({ path: at, message: "at most 45 tags (AWS allows 50; the reconciler keeps 5 for itself)" });
+  return problems;
+}
+
+const TEMPLATE_FIELDS = new Set(["requestTemplates", "responseTemplates"]);
+
+/** Unknown ${…} placeholders, outside mapping templates (whose VTL uses ${…} of its own). */
+function checkPlaceholders(value: unknown, at: FieldPath): CheckProblem[] {
+  if (typeof value === "string") {
+    return [...value.matchAll(PLACEHOLDER)]
+      .filter((m) => !(PLACEHOLDERS as readonly string[]).includes(m[1] ?? ""))
+      .map((m) => ({ path: at, message: `unknown placeholder \${${m[1]}}; known: ${PLACEHOLDERS.map((p) => `\${${p}}`).join(", ")}` }));
+  }
+  if (Array.isArray(value)) return value.flatMap((item, i) => checkPlaceholders(item, [...at, i]));
+  if (typeof value === "object" && value !== null) {
+    return Object.entries(value).flatMap(([key, item]) => (TEMPLATE_FIELDS.has(key) ? [] : checkPlaceholders(item, [...at, key])));
+  }
+  return [];
+}
+
+function hintFrom(word: string, candidates: string[]): string {
+  const hint = closest(word, candidates);
+  return hint === undefined ? "" : `; did you mean "${hint}"?`;
+}

@@ -1,0 +1,152 @@
+// Validated documents → the Desired model: defaults filled (the same ones observe fills from AWS),
+// role references turned into ARNs, every ancestor resource made explicit.
+import type {
+  DesiredIamRole,
+  DesiredRestApi,
+  HttpMethod,
+  IntegrationModel,
+  MethodModel,
+  ResourceModel,
+  SourceRef,
+  StageModel,
+} from "../model/types.ts";
+import { roleArn } from "../model/arn.ts";
+import type { IamRoleDocument, IntegrationSpec, MethodSpec, RestApiDocument, StageSpec } from "./schema.ts";
+
+export const DEFAULTS = {
+  endpointType: "REGIONAL",
+  apiKeySource: "HEADER",
+  authorizationType: "NONE",
+  passthroughBehavior: "WHEN_NO_MATCH",
+  timeoutInMillis: 29000,
+  maxSessionDuration: 3600,
+  rolePath: "/",
+} as const;
+
+type RoleIndex = ReadonlyMap<string, { roleName: string; path: string }>;
+
+export function expandRestApi(doc: RestApiDocument, roles: RoleIndex, source: SourceRef): DesiredRestApi {
+  const spec = doc.spec;
+  return {
+    kind: "RestApi",
+    source,
+    labels: doc.metadata.labels ?? {},
+    options: { adopt: spec.adopt ?? false, reconcile: spec.reconcile, ignore: spec.ignore ?? [] },
+    model: {
+      key: doc.metadata.name,
+      name: spec.name ?? doc.metadata.name,
+      description: spec.description,
+      endpointType: spec.endpointType ?? DEFAULTS.endpointType,
+      binaryMediaTypes: [...new Set(spec.binaryMediaTypes ?? [])].sort(),
+      minimumCompressionSize: spec.minimumCompressionSize,
+      apiKeySource: spec.apiKeySource ?? DEFAULTS.apiKeySource,
+      disableExecuteApiEndpoint: spec.disableExecuteApiEndpoint ?? false,
+      tags: spec.tags ?? {},
+      policy: spec.policy,
+      resources: expandResources(spec.resources, roles),
+      stages: Object.fromEntries(Object.entries(spec.stages ?? {}).map(([name, stage]) => [name, expandStage(name, stage)])),
+    },
+  };
+}
+
+export function canonicalPath(path: string): string {
+  return path === "/" ? "/" : path.replace(/\/+$/, "");
+}
+
+function expandResources(resources: RestApiDocument["spec"]["resources"], roles: RoleIndex): Record<string, ResourceModel> {
+  const out: Record<string, ResourceModel> = { "/": { path: "/", methods: {} } };
+  for (const [rawPath, resource] of Object.entries(resources)) {
+    const path = canonicalPath(rawPath);
+    const parts = path.split("/").filter(Boolean);
+    for (let depth = 1; depth <= parts.length; depth++) {
+      const ancestor = "/" + parts.slice(0, depth).join("/");
+      out[ancestor] ??= { path: ancestor, methods: {} };
+    }
+    const target = out[path] ?? { path, methods: {} };
+    for (const [verb, method] of Object.entries(resource.methods ?? {})) {
+      if (method) target.methods[verb as HttpMethod] = expandMethod(method, roles);
+    }
+    out[path] = target;
+  }
+  return out;
+}
+
+function expandMethod(method: MethodSpec, roles: RoleIndex): MethodModel {
+  return {
+    authorizationType: method.authorizationType ?? DEFAULTS.authorizationType,
+    apiKeyRequired: method.apiKeyRequired ?? false,
+    operationName: method.operationName,
+    requestParameters: method.requestParameters ?? {},
+    integration: method.integration ? expandIntegration(method.integration, roles) : undefined,
+    responses: Object.fromEntries(
+      Object.entries(method.responses ?? {}).map(([code, r]) => [code, { responseParameters: r.responseParameters ?? {}, responseModels: r.responseModels ?? {} }]),
+    ),
+  };
+}
+
+function expandIntegration(integration: IntegrationSpec, roles: RoleIndex): IntegrationModel {
+  const credentials = integration.credentials;
+  let credentialsArn: string | undefined;
+  if (typeof credentials === "string") credentialsArn = credentials;
+  else if (credentials) {
+    const role = roles.get(credentials.roleRef);
+    // The loader has already reported a dangling reference; keep a recognisable value for safety.
+    credentialsArn = role ? roleArn("${AWS_ACCOUNT_ID}", role.path, role.roleName) : `unresolved:${credentials.roleRef}`;
+  }
+  return {
+    type: integration.type,
+    httpMethod: integration.httpMethod,
+    uri: integration.uri,
+    credentials: credentialsArn,
+    requestParameters: integration.requestParameters ?? {},
+    requestTemplates: integration.requestTemplates ?? {},
+    passthroughBehavior: integration.passthroughBehavior ?? DEFAULTS.passthroughBehavior,
+    contentHandling: integration.contentHandling,
+    timeoutInMillis: integration.timeoutInMillis ?? DEFAULTS.timeoutInMillis,
+    cacheKeyParameters: [...(integration.cacheKeyParameters ?? [])].sort(),
+    responses: Object.fromEntries(
+      Object.entries(integration.responses ?? {}).map(([code, r]) => [
+        code,
+        {
+          selectionPattern: r.selectionPattern === "" ? undefined : r.selectionPattern,
+          responseParameters: r.responseParameters ?? {},
+          responseTemplates: r.responseTemplates ?? {},
+          contentHandling: r.contentHandling,
+        },
+      ]),
+    ),
+  };
+}
+
+function expandStage(name: string, stage: StageSpec): StageModel {
+  return {
+    name,
+    description: stage.description,
+    variables: stage.variables ?? {},
+    tracingEnabled: stage.tracingEnabled ?? false,
+    methodSettings: stage.methodSettings ?? {},
+    tags: stage.tags ?? {},
+  };
+}
+
+export function expandIamRole(doc: IamRoleDocument, source: SourceRef): DesiredIamRole {
+  const spec = doc.spec;
+  return {
+    kind: "IamRole",
+    source,
+    labels: doc.metadata.labels ?? {},
+    options: { adopt: spec.adopt ?? false, reconcile: spec.reconcile, ignore: spec.ignore ?? [] },
+    model: {
+      key: doc.metadata.name,
+      roleName: spec.roleName ?? doc.metadata.name,
+      path: spec.path ?? DEFAULTS.rolePath,
+      description: spec.description,
+      assumeRolePolicy: spec.assumeRolePolicy,
+      inlinePolicies: spec.inlinePolicies ?? {},
+      managedPolicyArns: [...new Set(spec.managedPolicyArns ?? [])].sort(),
+      maxSessionDuration: spec.maxSessionDuration ?? DEFAULTS.maxSessionDuration,
+      permissionsBoundary: spec.permissionsBoundary,
+      tags: spec.tags ?? {},
+    },
+  };
+}

@@ -1,0 +1,160 @@
+// load: manifest files → validated documents → Desired. Every problem of every file is collected and
+// thrown together as one ManifestError; nothing else escapes (see the loader property test).
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import type { DesiredState } from "../model/types.ts";
+import { checkDocument, type CheckProblem } from "./checks.ts";
+import { expandIamRole, expandRestApi } from "./expand.ts";
+import { compareIssues, didYouMean, formatFieldPath, ManifestError, type ManifestIssue } from "./issues.ts";
+import { API_VERSION, KINDS, type Kind, type ManifestDocument } from "./schema.ts";
+import { parseYamlFile, type SourceDocument } from "./yaml-source.ts";
+import { describeZodIssues } from "./zod-issues.ts";
+
+export interface SourceFile {
+  /** As shown in messages: relative to the working directory when inside it. */
+  file: string;
+  text: string;
+}
+
+export interface LoadedManifests {
+  desired: DesiredState;
+  files: string[];
+  documents: number;
+}
+
+const MANIFEST_FILE = /\.ya?ml$/i;
+
+/** Reads manifest files: each path is a file or a directory searched recursively for *.yaml / *.yml. */
+export function readManifestFiles(paths: readonly string[], cwd = process.cwd()): SourceFile[] {
+  const issues: ManifestIssue[] = [];
+  const files: string[] = [];
+  for (const path of paths) {
+    const shown = displayPath(path, cwd);
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch {
+      issues.push({ file: shown, line: 0, column: 0, field: "(file)", message: "no such file or directory" });
+      continue;
+    }
+    if (stat.isDirectory()) files.push(...listManifestFiles(path));
+    else files.push(path);
+  }
+  if (issues.length > 0) throw new ManifestError(issues);
+  return [...new Set(files)].sort().map((file) => ({ file: displayPath(file, cwd), text: readFileSync(file, "utf8") }));
+}
+
+function listManifestFiles(directory: string): string[] {
+  return readdirSync(directory, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && MANIFEST_FILE.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+function displayPath(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  return rel.startsWith("..") || rel === "" ? path : rel;
+}
+
+export function loadManifests(paths: readonly string[], cwd = process.cwd()): LoadedManifests {
+  return parseManifests(readManifestFiles(paths, cwd));
+}
+
+interface ValidDocument {
+  doc: ManifestDocument;
+  source: SourceDocument;
+}
+
+/** Pure: manifest texts → Desired, or a ManifestError listing every problem. */
+export function parseManifests(files: readonly SourceFile[]): LoadedManifests {
+  const issues: ManifestIssue[] = [];
+  const valid: ValidDocument[] = [];
+  let documentCount = 0;
+  for (const { file, text } of files) {
+    const parsed = parseYamlFile(file, text);
+    issues.push(...parsed.issues);
+    for (const source of parsed.documents) {
+      documentCount++;
+      const report = reporter(source, issues);
+      const doc = validateDocument(source, report);
+      if (doc) valid.push({ doc, source });
+    }
+  }
+  if (documentCount === 0 && issues.length === 0) {
+    issues.push({ file: files.map((f) => f.file).join(", ") || "(none)", line: 0, column: 0, field: "(manifests)", message: "no manifest documents found" });
+  }
+  checkUniqueNames(valid, issues);
+  const roles = new Map(
+    valid.flatMap(({ doc }) => (doc.kind === "IamRole" ? [[doc.metadata.name, { roleName: doc.spec.roleName ?? doc.metadata.name, path: doc.spec.path ?? "/" }] as const] : [])),
+  );
+  for (const { doc, source } of valid) {
+    for (const problem of checkDocument(doc, { roleNames: new Set(roles.keys()) })) reporter(source, issues)(problem);
+  }
+  if (issues.length > 0) throw new ManifestError(issues.sort(compareIssues));
+
+  const desired: DesiredState = { apis: [], roles: [] };
+  for (const { doc, source } of valid) {
+    const ref = { file: source.file, line: source.locate([]).line };
+    if (doc.kind === "RestApi") desired.apis.push(expandRestApi(doc, roles, ref));
+    else desired.roles.push(expandIamRole(doc, ref));
+  }
+  return { desired, files: files.map((f) => f.file), documents: documentCount };
+}
+
+function reporter(source: SourceDocument, issues: ManifestIssue[]): (problem: CheckProblem) => void {
+  return (problem) => {
+    const { line, column } = source.locate(problem.path, problem.at ?? "value");
+    issues.push({ file: source.file, line, column, field: formatFieldPath(problem.path), message: problem.message });
+  };
+}
+
+function validateDocument(source: SourceDocument, report: (p: CheckProblem) => void): ManifestDocument | undefined {
+  const value = source.value;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    report({ path: [], message: "a manifest document is a mapping with apiVersion, kind, metadata and spec" });
+    return undefined;
+  }
+  const record = value as Record<string, unknown>;
+  if (record.apiVersion !== API_VERSION) {
+    report({
+      path: ["apiVersion"],
+      message: record.apiVersion === undefined ? `is required (${API_VERSION})` : `must be ${API_VERSION}, got ${JSON.stringify(record.apiVersion)}`,
+    });
+  }
+  const kinds = Object.keys(KINDS);
+  const kind = record.kind;
+  if (typeof kind !== "string" || !(kind in KINDS)) {
+    report({
+      path: ["kind"],
+      message:
+        kind === undefined
+          ? `is required (one of ${kinds.join(", ")})`
+          : `unknown kind ${JSON.stringify(kind)}; expected one of ${kinds.join(", ")}${typeof kind === "string" ? didYouMean(kind, kinds) : ""}`,
+    });
+    return undefined;
+  }
+  const schema = KINDS[kind as Kind];
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  for (const problem of describeZodIssues(schema, result.error.issues)) {
+    if (problem.path[0] === "apiVersion") continue; // reported above, with a clearer message
+    report(problem);
+  }
+  return undefined;
+}
+
+function checkUniqueNames(valid: readonly ValidDocument[], issues: ManifestIssue[]): void {
+  const first = new Map<string, SourceDocument>();
+  for (const { doc, source } of valid) {
+    const id = `${doc.kind}/${doc.metadata.name}`;
+    const earlier = first.get(id);
+    if (earlier) {
+      const at = earlier.locate(["metadata", "name"]);
+      reporter(source, issues)({
+        path: ["metadata", "name"],
+        message: `another ${doc.kind} is already named "${doc.metadata.name}" (${earlier.file}:${at.line}:${at.column})`,
+      });
+    } else {
+      first.set(id, source);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+// Turns zod issues into short messages that say what is wrong and, for a typo, what was meant.
+import type { z } from "zod";
+import { didYouMean, type FieldPath } from "./issues.ts";
+
+export interface SchemaProblem {
+  path: FieldPath;
+  message: string;
+  /** Point at the key itself (unknown fields) rather than its value. */
+  at: "key" | "value";
+}
+
+type ZodIssue = z.core.$ZodIssue;
+
+export function describeZodIssues(schema: z.ZodType, issues: readonly ZodIssue[], base: FieldPath = []): SchemaProblem[] {
+  return issues.flatMap((issue) => describeIssue(schema, issue, base));
+}
+
+function describeIssue(schema: z.ZodType, issue: ZodIssue, base: FieldPath): SchemaProblem[] {
+  const path: FieldPath = [...base, ...(issue.path as (string | number)[])];
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const known = knownKeys(schemaAt(schema, path));
+      return issue.keys.map((key) => ({
+        path: [...path, key],
+        at: "key" as const,
+        message: `unknown field "${key}"${didYouMean(key, known)}`,
+      }));
+    }
+    case "invalid_type":
+      if (/received undefined$/.test(issue.message)) return [{ path, at: "value", message: "is required" }];
+      return [{ path, at: "value", message: issue.message.replace(/^Invalid input: /, "").replace("received", "got") }];
+    case "invalid_value": {
+      const values = issue.values.map((v) => String(v));
+      const got = valueAt(issue);
+      const hint = typeof got === "string" ? didYouMean(got, values) : "";
+      const expected = values.length === 1 ? `must be ${JSON.stringify(values[0])}` : `must be one of ${values.join(", ")}`;
+      return [{ path, at: "value", message: `${expected}${got === undefined ? "" : `, got ${JSON.stringify(got)}`}${hint}` }];
+    }
+    case "invalid_key": {
+      const inner = issue.issues[0];
+      return [{ path, at: "key", message: `invalid key: ${inner?.message ?? issue.message}` }];
+    }
+    case "invalid_union":
+      return describeUnion(schema, issue, path, base);
+    case "invalid_format":
+    case "too_big":
+    case "too_small":
+    case "custom":
+    default:
+      return [{ path, at: "value", message: issue.message.replace(/^Too (small|big): expected /, "expected ") }];
+  }
+}
+
+/** Of a union's branches, report the one the input evidently meant (the one that got furthest). */
+function describeUnion(schema: z.ZodType, issue: Extract<ZodIssue, { code: "invalid_union" }>, path: FieldPath, base: FieldPath): SchemaProblem[] {
+  const branches = issue.errors.filter((errors) => !errors.every((e) => e.code === "invalid_type" && e.path.length === 0));
+  if (branches.length === 1 && branches[0]) {
+    return describeZodIssues(schema, branches[0], path).map((problem) => ({ ...problem, path: problem.path }));
+  }
+  void base;
+  const kinds = issue.errors.flatMap((errors) => errors.filter((e) => e.code === "invalid_type" && e.path.length === 0).map((e) => (e as { expected: string }).expected));
+  const expected = [...new Set(kinds)];
+  return [{ path, at: "value", message: expected.length > 0 ? `expected ${expected.join(" or ")}` : "does not match any allowed form" }];
+}
+
+function valueAt(issue: ZodIssue): unknown {
+  return (issue as { input?: unknown }).input;
+}
+
+interface ZodDef {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  valueType?: z.ZodType;
+  keyType?: z.ZodType;
+  element?: z.ZodType;
+  options?: z.ZodType[];
+  in?: z.ZodType;
+  entries?: Record<string, string>;
+}
+
+function defOf(schema: z.ZodType): ZodDef {
+  return (schema as unknown as { _zod: { def: ZodDef } })._zod.def;
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let current = schema;
+  for (;;) {
+    const def = defOf(current);
+    if ((def.type === "optional" || def.type === "default" || def.type === "nullable" || def.type === "readonly") && def.innerType) current = def.innerType;
+    else if (def.type === "pipe" && def.in) current = def.in;
+    else return current;
+  }
+}
+
+/** The schema that validates the value at `path`, following objects, records, arrays and unions. */
+export function schemaAt(schema: z.ZodType, path: FieldPath): z.ZodType | undefined {
+  let current: z.ZodType | undefined = unwrap(schema);
+  for (const segment of path) {
+    if (!current) return undefined;
+    const def = defOf(current);
+    let next: z.ZodType | undefined;
+    if (def.type === "object") next = def.shape?.[String(segment)];
+    else if (def.type === "record") next = def.valueType;
+    else if (def.type === "array") next = def.element;
+    else if (def.type === "union") {
+      next = def.options?.map((option) => schemaAt(option, [segment])).find((found) => found !== undefined);
+    }
+    current = next ? unwrap(next) : undefined;
+  }
+  return current;
+}
+
+function knownKeys(schema: z.ZodType | undefined): string[] {
+  if (!schema) return [];
+  const def = defOf(schema);
+  if (def.type === "object") return Object.keys(def.shape ?? {});
+  if (def.type === "record" && def.keyType) {
+    const keyDef = defOf(unwrap(def.keyType));
+    return keyDef.entries ? Object.values(keyDef.entries) : [];
+  }
+  if (def.type === "union") return (def.options ?? []).flatMap((option) => knownKeys(unwrap(option)));
+  return [];
+}

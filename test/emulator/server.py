@@ -1,0 +1,610 @@
+#!/usr/bin/env python3
+"""Test AWS emulator: moto's own server app behind a middleware that counts calls and
+simulates the network (latency), API Gateway's control-plane quotas, and faults.
+
+    python3 test/emulator/server.py [--port 0] [--latency-ms N] [--quota]
+                                    [--faults RATE] [--fault-seed N]
+
+Listens on 127.0.0.1 only. Once listening it prints exactly one line
+``READY http://127.0.0.1:<port>`` on stdout. Control endpoints (unsigned) live under
+``/_emulator/`` on the same port; see ``ControlApi``. The installed moto package is not
+edited: gaps are filled in-process by ``moto_patches.install()`` when that module exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import re
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, parse_qsl, urlsplit
+
+# Must be set before moto is imported: moto reads it when the IAM backend is built
+# (also after a reset), and the reconciler attaches AWS managed policies by ARN.
+os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+
+HOST = "127.0.0.1"  # never any other address: this is a test double with no auth
+
+WSGIEnviron = dict[str, Any]
+StartResponse = Callable[..., Any]
+Headers = list[tuple[str, str]]
+
+CONFLICT_MESSAGE = "Unable to complete operation due to concurrent modification. Please try again later."
+
+
+# --------------------------------------------------------------------------------------
+# Identifying the AWS operation of a request
+# --------------------------------------------------------------------------------------
+
+_CREDENTIAL_RE = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/([^/,\s]+)/aws4_request")
+
+
+@dataclass(frozen=True)
+class AwsCall:
+    service: str  # signing name from the SigV4 credential scope: apigateway, iam, sts
+    operation: str  # PascalCase, as the SDK names it: GetResources, PutRolePolicy...
+    access_key: str  # stands for the account: quotas are per account
+
+    @property
+    def name(self) -> str:
+        return f"{self.service}:{self.operation}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.operation.startswith(("Get", "List"))
+
+
+class RestJsonRouter:
+    """Maps (HTTP method, raw path, query) to an operation name using botocore's service
+    model, i.e. the same ``http.requestUri`` templates the SDKs build requests from."""
+
+    def __init__(self, service_name: str) -> None:
+        import botocore.session
+
+        model = botocore.session.get_session().get_service_model(service_name)
+        routes: list[tuple[tuple[int, int, int], str, re.Pattern[str], dict[str, str], str]] = []
+        for op_name in model.operation_names:
+            http = model.operation_model(op_name).http
+            path, _, query = http["requestUri"].partition("?")
+            segments = [s for s in path.split("/") if s]
+            parts: list[str] = []
+            literals = 0
+            for seg in segments:
+                label = re.fullmatch(r"\{([^}]+)\}", seg)
+                if label is None:
+                    parts.append(re.escape(seg))
+                    literals += 1
+                elif label.group(1).endswith("+") or label.group(1).lower().endswith("arn"):
+                    # Greedy labels, and ARNs: the SDK percent-encodes an ARN into one
+                    # segment, but a client that sends it decoded (slashes and all) must
+                    # still map to TagResource/GetTags rather than to nothing.
+                    parts.append(".+")
+                else:
+                    parts.append("[^/]+")
+            pattern = re.compile("/" + "/".join(parts) + "/?")
+            required_query = dict(parse_qsl(query, keep_blank_values=True))
+            # Most specific first: literal query (?mode=import), then literal segments.
+            rank = (-len(required_query), -literals, -len(segments))
+            routes.append((rank, http["method"], pattern, required_query, op_name))
+        routes.sort(key=lambda r: r[0])
+        self._routes = [(m, p, q, n) for _, m, p, q, n in routes]
+
+    def operation(self, method: str, raw_path: str, query: str) -> str | None:
+        params = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
+        for route_method, pattern, required_query, name in self._routes:
+            if route_method != method or not pattern.fullmatch(raw_path):
+                continue
+            if all(params.get(k) == v for k, v in required_query.items()):
+                return name
+        return None
+
+
+def identify_call(environ: WSGIEnviron, body: bytes, router: RestJsonRouter) -> AwsCall | None:
+    """The AWS call a request stands for, or None when it is not a SigV4-signed request."""
+    match = _CREDENTIAL_RE.search(environ.get("HTTP_AUTHORIZATION", ""))
+    if match is None:
+        return None
+    access_key, _region, service = match.group(1), match.group(2), match.group(3).lower()
+    method = environ.get("REQUEST_METHOD", "GET")
+    if service == "apigateway":
+        # The raw request target keeps %2F inside a label (the ARN in /tags/{resource_arn})
+        # apart from real path separators; PATH_INFO is already decoded.
+        target = urlsplit(environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", "/"))
+        operation = router.operation(method, target.path, environ.get("QUERY_STRING", ""))
+        return AwsCall(service, operation or f"Unknown[{method} {target.path}]", access_key)
+    # Query-protocol services (IAM, STS): the operation is the Action parameter.
+    params = parse_qs(environ.get("QUERY_STRING", ""))
+    if environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+        params.update(parse_qs(body.decode("utf-8", errors="replace")))
+    action = (params.get("Action") or [""])[-1]
+    return AwsCall(service, action or f"Unknown[{method}]", access_key)
+
+
+# --------------------------------------------------------------------------------------
+# Modes: quota (token buckets) and faults (seeded PRNG)
+# --------------------------------------------------------------------------------------
+
+
+class TokenBucket:
+    def __init__(self, capacity: float, per_second: float) -> None:
+        self.capacity = capacity
+        self.per_second = per_second
+        self.tokens = capacity
+        self.updated = time.monotonic()
+
+    def refill(self, now: float) -> None:
+        if now > self.updated:  # threads may pass a clock reading taken before ours
+            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.per_second)
+            self.updated = now
+
+
+# API Gateway control-plane quotas per account and Region (aws-notes.md, from
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html):
+# operation -> (bucket capacity, refill per second). "*" is every API Gateway call.
+APIGATEWAY_QUOTAS: dict[str, tuple[float, float]] = {
+    "*": (40, 10.0),
+    "GetResources": (5, 5 / 2),
+    "CreateDeployment": (1, 1 / 5),
+    "CreateResource": (5, 5.0),
+    "DeleteResource": (5, 5.0),
+    "CreateRestApi": (1, 1 / 3),  # regional/private; the edge quota (1 / 30 s) is not modelled
+    "DeleteRestApi": (1, 1 / 30),
+    "PutRestApi": (1, 1.0),
+}
+
+
+class Quota:
+    """Token buckets per (account, operation). IAM is not quota-limited here."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+
+    def _bucket(self, account: str, key: str) -> TokenBucket:
+        bucket = self._buckets.get((account, key))
+        if bucket is None:
+            bucket = self._buckets[(account, key)] = TokenBucket(*APIGATEWAY_QUOTAS[key])
+        return bucket
+
+    def admit(self, call: AwsCall) -> bool:
+        if call.service != "apigateway":
+            return True
+        keys = ["*"] + ([call.operation] if call.operation in APIGATEWAY_QUOTAS else [])
+        with self._lock:
+            now = time.monotonic()
+            buckets = [self._bucket(call.access_key, k) for k in keys]
+            for bucket in buckets:
+                bucket.refill(now)
+            # All or nothing: a throttled call consumes no bucket, so it does not
+            # push the next allowed call further out.
+            if any(b.tokens < 1 for b in buckets):
+                return False
+            for bucket in buckets:
+                bucket.tokens -= 1
+            return True
+
+
+FAULT_KINDS = ("429", "500", "503", "drop", "409")
+READ_FAULT_KINDS = ("429", "500", "503", "drop")  # a read cannot conflict
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: str  # one of FAULT_KINDS
+    after: bool  # the call reached moto (took effect) and only the response is lost
+
+
+class Faults:
+    def __init__(self, rate: float, seed: int) -> None:
+        self.rate = rate
+        self.seed = seed
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+
+    def draw(self, call: AwsCall) -> Fault | None:
+        # Three numbers per call whatever the outcome, so the n-th call's fate depends
+        # only on n and on whether it is a write: same seed + same calls = same faults.
+        with self._lock:
+            hit, which, when = self._rng.random(), self._rng.random(), self._rng.random()
+        if hit >= self.rate:
+            return None
+        kinds = READ_FAULT_KINDS if call.is_read else FAULT_KINDS
+        kind = kinds[int(which * len(kinds))]
+        # Half the 500s and drops on writes happen after moto applied the write: the
+        # product must survive "created, but the response was lost" without duplicates.
+        after = not call.is_read and kind in ("500", "drop") and when < 0.5
+        return Fault(kind, after)
+
+
+def exempt_from_faults(call: AwsCall) -> bool:
+    # Identity lookups stand for the credential chain, not for the control plane.
+    return call.service == "sts" and call.operation == "GetCallerIdentity"
+
+
+# --------------------------------------------------------------------------------------
+# AWS-shaped error responses
+# --------------------------------------------------------------------------------------
+
+# (HTTP status, error type, message) per fault kind, for REST-JSON API Gateway.
+APIGATEWAY_ERRORS: dict[str, tuple[int, str, str]] = {
+    "429": (429, "TooManyRequestsException", "Too Many Requests"),
+    "500": (500, "InternalFailure", "An internal error occurred. Please try again later."),
+    "503": (503, "ServiceUnavailableException", "Service Unavailable"),
+    "409": (409, "ConflictException", CONFLICT_MESSAGE),
+}
+
+# (HTTP status, Type, Code, Message) per fault kind, for query-protocol IAM/STS.
+QUERY_ERRORS: dict[str, tuple[int, str, str, str]] = {
+    "429": (400, "Sender", "Throttling", "Rate exceeded"),
+    "500": (500, "Receiver", "ServiceFailure", "An internal error occurred. Please try again later."),
+    "503": (503, "Receiver", "ServiceUnavailable", "Service is unavailable. Please try again later."),
+    "409": (409, "Sender", "ConcurrentModification", CONFLICT_MESSAGE),
+}
+
+QUERY_NAMESPACES = {"iam": "https://iam.amazonaws.com/doc/2010-05-08/", "sts": "https://sts.amazonaws.com/doc/2011-06-15/"}
+
+
+def error_response(service: str, kind: str) -> tuple[int, Headers, bytes]:
+    request_id = str(uuid.uuid4())
+    if service == "apigateway":
+        status, error_type, message = APIGATEWAY_ERRORS[kind]
+        body = json.dumps({"message": message}, separators=(",", ":")).encode()
+        headers = [("x-amzn-ErrorType", error_type), ("Content-Type", "application/json"), ("x-amzn-RequestId", request_id)]
+        return status, headers, body
+    status, type_, code, message = QUERY_ERRORS[kind]
+    namespace = QUERY_NAMESPACES.get(service, QUERY_NAMESPACES["iam"])
+    xml = (
+        f'<ErrorResponse xmlns="{namespace}"><Error><Type>{type_}</Type><Code>{code}</Code>'
+        f"<Message>{message}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+    )
+    return status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], xml.encode()
+
+
+class DroppedConnection(ConnectionResetError):
+    """Raised after resetting the client socket. werkzeug treats ConnectionError as a
+    dropped connection: it writes nothing and logs nothing."""
+
+
+def drop_connection(environ: WSGIEnviron) -> None:
+    sock = environ.get("werkzeug.socket")
+    if isinstance(sock, socket.socket):
+        # SO_LINGER 0 makes the kernel answer with RST rather than FIN, and shutdown
+        # cuts the connection now although werkzeug still holds file objects on it.
+        # Node reports either as ECONNRESET / "socket hang up".
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    raise DroppedConnection("emulator fault: connection dropped")
+
+
+# --------------------------------------------------------------------------------------
+# Call recording
+# --------------------------------------------------------------------------------------
+
+
+class CallRecorder:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._generation = getattr(self, "_generation", 0) + 1
+            self._t0 = time.monotonic()
+            self._total = self._reads = self._writes = self._throttled = 0
+            self._applied_then_failed = 0
+            self._by_operation: dict[str, int] = {}
+            self._faults = dict.fromkeys(FAULT_KINDS, 0)
+            self._log: list[dict[str, Any]] = []
+
+    def received(self, call: AwsCall) -> tuple[int, float]:
+        """Counts a call on arrival (so throttled and faulted calls count too); returns
+        a token for ``finished``."""
+        with self._lock:
+            self._total += 1
+            if call.is_read:
+                self._reads += 1
+            else:
+                self._writes += 1
+            self._by_operation[call.name] = self._by_operation.get(call.name, 0) + 1
+            return self._generation, time.monotonic() - self._t0
+
+    def finished(
+        self, token: tuple[int, float], call: AwsCall, status: int, *, throttled: bool = False, fault: Fault | None = None
+    ) -> None:
+        """Logs the outcome as the client saw it; status 0 = connection dropped."""
+        generation, t = token
+        with self._lock:
+            if generation != self._generation:
+                return  # counters were reset while this call was in flight
+            entry: dict[str, Any] = {"op": call.name, "status": status, "t": round(t * 1000, 1)}
+            if throttled:
+                self._throttled += 1
+                entry["throttled"] = True
+            if fault is not None:
+                self._faults[fault.kind] += 1
+                entry["fault"] = fault.kind
+                if fault.after:
+                    self._applied_then_failed += 1
+                    entry["applied"] = True
+            self._log.append(entry)
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "total": self._total,
+                "reads": self._reads,
+                "writes": self._writes,
+                "byOperation": dict(sorted(self._by_operation.items())),
+                "throttled": self._throttled,
+                "faults": dict(self._faults),
+                # faulted writes that moto had applied before the client got a 500/drop
+                "appliedThenFailed": self._applied_then_failed,
+                "log": list(self._log),
+            }
+
+
+# --------------------------------------------------------------------------------------
+# The middleware
+# --------------------------------------------------------------------------------------
+
+
+class ConfigError(ValueError):
+    pass
+
+
+class Emulator:
+    def __init__(self, moto_app: Callable[[WSGIEnviron, StartResponse], Iterable[bytes]]) -> None:
+        self.moto_app = moto_app
+        self.router = RestJsonRouter("apigateway")
+        self.recorder = CallRecorder()
+        self.latency_ms = 0.0
+        self.quota: Quota | None = None
+        self.faults: Faults | None = None
+
+    # ---- configuration ----
+
+    def config(self) -> dict[str, Any]:
+        faults = self.faults
+        return {
+            "latencyMs": self.latency_ms,
+            "quota": self.quota is not None,
+            "faults": None if faults is None else {"rate": faults.rate, "seed": faults.seed},
+        }
+
+    def configure(self, changes: dict[str, Any]) -> None:
+        """Applies any subset of {latencyMs, quota, faults}. Validates everything first
+        so that a bad request changes nothing. Setting quota refills the buckets;
+        setting faults restarts the PRNG from its seed."""
+        unknown = set(changes) - {"latencyMs", "quota", "faults"}
+        if unknown:
+            raise ConfigError(f"unknown config keys: {sorted(unknown)}")
+        latency = changes.get("latencyMs", self.latency_ms)
+        if isinstance(latency, bool) or not isinstance(latency, (int, float)) or latency < 0:
+            raise ConfigError("latencyMs must be a number >= 0")
+        if "quota" in changes and not isinstance(changes["quota"], bool):
+            raise ConfigError("quota must be a boolean")
+        faults: Faults | None = self.faults
+        if "faults" in changes:
+            spec = changes["faults"]
+            if spec is None:
+                faults = None
+            else:
+                rate, seed = (spec.get("rate"), spec.get("seed", 0)) if isinstance(spec, dict) else (None, None)
+                if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+                    raise ConfigError("faults.rate must be a number in [0, 1]")
+                if isinstance(seed, bool) or not isinstance(seed, int):
+                    raise ConfigError("faults.seed must be an integer")
+                faults = Faults(float(rate), seed)
+        self.latency_ms = float(latency)
+        if "quota" in changes:
+            self.quota = Quota() if changes["quota"] else None
+        self.faults = faults
+
+    def reset_all(self) -> None:
+        from moto.moto_api._internal import moto_api_backend
+
+        moto_api_backend.reset()  # what moto's own POST /moto-api/reset does
+        self.recorder.reset()
+        if self.quota is not None:
+            self.quota = Quota()
+        if self.faults is not None:
+            self.faults = Faults(self.faults.rate, self.faults.seed)
+
+    # ---- WSGI ----
+
+    def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/_emulator/"):
+            return self.control(environ, start_response, path[len("/_emulator/") :])
+        # Read the whole body up front: IAM's Action is in it, and an early error
+        # answer must not leave unread bytes on the socket.
+        length = environ.get("CONTENT_LENGTH") or "0"
+        body = environ["wsgi.input"].read(int(length)) if length.isdigit() and int(length) > 0 else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        call = identify_call(environ, body, self.router)
+        if call is None:  # unsigned: moto-api, health probes... passed through, not counted
+            return self.moto_app(environ, start_response)
+        return self.aws_call(environ, start_response, call)
+
+    def aws_call(self, environ: WSGIEnviron, start_response: StartResponse, call: AwsCall) -> Iterable[bytes]:
+        token = self.recorder.received(call)
+        if self.latency_ms > 0:
+            time.sleep(self.latency_ms / 1000)  # stands for the network round trip
+
+        quota = self.quota
+        if quota is not None and not quota.admit(call):
+            self.recorder.finished(token, call, 429, throttled=True)
+            return respond(start_response, *error_response("apigateway", "429"))
+
+        faults = self.faults
+        fault = None if faults is None or exempt_from_faults(call) else faults.draw(call)
+        if fault is not None and not fault.after:
+            if fault.kind == "drop":
+                self.recorder.finished(token, call, 0, fault=fault)
+                drop_connection(environ)
+            status, headers, body = error_response(call.service, fault.kind)
+            self.recorder.finished(token, call, status, fault=fault)
+            return respond(start_response, status, headers, body)
+
+        # Reach moto; buffer its answer to know the status (and to be able to lose it).
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: Headers, exc_info: Any = None) -> Callable[[bytes], None]:
+            captured["status"], captured["headers"] = status, headers
+            return lambda _data: None  # moto (Flask) returns an iterable; no write() use
+
+        chunks = self.moto_app(environ, capture)
+        try:
+            payload = b"".join(chunks)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+
+        if fault is not None:  # fault.after: the write took effect, the answer is lost
+            if fault.kind == "drop":
+                self.recorder.finished(token, call, 0, fault=fault)
+                drop_connection(environ)
+            status, headers, body = error_response(call.service, fault.kind)
+            self.recorder.finished(token, call, status, fault=fault)
+            return respond(start_response, status, headers, body)
+
+        status_line: str = captured.get("status", "500 INTERNAL SERVER ERROR")
+        self.recorder.finished(token, call, int(status_line.split(" ", 1)[0]))
+        start_response(status_line, captured.get("headers", []))
+        return [payload]
+
+    # ---- control endpoints ----
+
+    def control(self, environ: WSGIEnviron, start_response: StartResponse, route: str) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        try:
+            if route == "health" and method == "GET":
+                return json_response(start_response, 200, {"ok": True})
+            if route == "calls" and method == "GET":
+                return json_response(start_response, 200, self.recorder.snapshot())
+            if route == "reset-calls" and method == "POST":
+                self.recorder.reset()
+                return json_response(start_response, 200, {"ok": True})
+            if route == "reset" and method == "POST":
+                self.reset_all()
+                return json_response(start_response, 200, {"ok": True})
+            if route == "config" and method == "GET":
+                return json_response(start_response, 200, self.config())
+            if route == "config" and method == "POST":
+                length = environ.get("CONTENT_LENGTH") or "0"
+                raw = environ["wsgi.input"].read(int(length)) if length.isdigit() else b""
+                changes = json.loads(raw or b"{}")
+                if not isinstance(changes, dict):
+                    raise ConfigError("config body must be a JSON object")
+                self.configure(changes)
+                return json_response(start_response, 200, self.config())
+        except (ConfigError, json.JSONDecodeError) as error:
+            return json_response(start_response, 400, {"error": str(error)})
+        return json_response(start_response, 404, {"error": f"no control endpoint {method} /_emulator/{route}"})
+
+
+def respond(start_response: StartResponse, status: int, headers: Headers, body: bytes) -> list[bytes]:
+    reasons = {200: "OK", 400: "Bad Request", 404: "Not Found", 409: "Conflict", 429: "Too Many Requests",
+               500: "Internal Server Error", 503: "Service Unavailable"}
+    start_response(f"{status} {reasons.get(status, 'Error')}", [*headers, ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def json_response(start_response: StartResponse, status: int, payload: Any) -> list[bytes]:
+    return respond(start_response, status, [("Content-Type", "application/json")], json.dumps(payload).encode())
+
+
+# --------------------------------------------------------------------------------------
+# Start-up
+# --------------------------------------------------------------------------------------
+
+
+def install_patches() -> None:
+    """Fills moto's API Gateway / IAM gaps via the sibling moto_patches module, if any."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    try:
+        import moto_patches  # type: ignore[import-not-found]
+    except ModuleNotFoundError as error:
+        if error.name != "moto_patches":
+            raise  # the module exists but is broken: fail loudly rather than test unpatched moto
+        print("emulator: moto_patches.py not found, running plain moto", file=sys.stderr, flush=True)
+        return
+    moto_patches.install()
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=0, help="0 = any free port (default)")
+    parser.add_argument("--latency-ms", type=float, default=0, help="delay before each AWS call")
+    parser.add_argument("--quota", action="store_true", help="enforce API Gateway control-plane quotas")
+    parser.add_argument("--faults", type=float, default=None, metavar="RATE", help="share of AWS calls that fail")
+    parser.add_argument("--fault-seed", type=int, default=0, help="PRNG seed for --faults")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    install_patches()
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class QuietHandler(WSGIRequestHandler):
+        # One log line per request would flood the parent's stderr pipe.
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            pass
+
+    emulator = Emulator(DomainDispatcherApplication(create_backend_app))
+    try:
+        emulator.configure({
+            "latencyMs": args.latency_ms,
+            "quota": args.quota,
+            "faults": None if args.faults is None else {"rate": args.faults, "seed": args.fault_seed},
+        })
+    except ConfigError as error:
+        print(f"emulator: {error}", file=sys.stderr)
+        return 2
+
+    server = make_server(HOST, args.port, emulator, threaded=True, request_handler=QuietHandler)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+
+    parent = os.getppid()
+
+    def watch_parent() -> None:
+        # If the test runner dies without stopping us (SIGKILL), we are re-parented:
+        # exit rather than linger holding memory and a port.
+        while not stop.wait(1.0):
+            if os.getppid() != parent:
+                stop.set()
+
+    threading.Thread(target=server.serve_forever, name="serve", daemon=True).start()
+    threading.Thread(target=watch_parent, name="watch-parent", daemon=True).start()
+    print(f"READY http://{HOST}:{server.server_port}", flush=True)
+    while not stop.wait(0.5):  # short waits keep the main thread responsive to signals
+        pass
+    server.shutdown()
+    server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
