@@ -152,8 +152,18 @@ function checkMethod(resourcePath: string, method: MethodSpec, at: FieldPath, co
       if (!INTEGRATION_PARAM.test(target)) {
         problems.push({ path: where, at: "key", message: "an integration request parameter is integration.request.(path|header|querystring).<name>" });
       }
-      if (METHOD_PARAM.test(source) && !declared.has(source)) {
-        problems.push({ path: where, message: `reads ${source}, which the method does not declare in requestParameters${hintFrom(source, [...declared])}` });
+      const read = METHOD_PARAM.exec(source);
+      if (read && !declared.has(source)) {
+        // Suggest only a parameter of the same location, compared by its short name.
+        const sameLocation = [...declared].flatMap((d) => {
+          const m = METHOD_PARAM.exec(d);
+          return m && m[1] === read[1] ? [m[2] ?? ""] : [];
+        });
+        const hint = closest(read[2] ?? "", sameLocation);
+        problems.push({
+          path: where,
+          message: `reads ${source}, which the method does not declare in requestParameters${hint ? `; did you mean "method.request.${read[1]}.${hint}"?` : ""}`,
+        });
       }
     }
     const responses = integration.responses ?? {};
@@ -199,9 +209,11 @@ function checkMethod(resourcePath: string, method: MethodSpec, at: FieldPath, co
 function checkMethodSettingKey(key: string, spec: RestApiDocument["spec"]): string | undefined {
   if (key === "*/*") return undefined;
   const slash = key.lastIndexOf("/");
+  if (slash < 0) return `"${key}": keys are */* or <resource path>/<METHOD>, e.g. /{folder}/GET`;
   const path = slash <= 0 ? "/" : key.slice(0, slash);
   const verb = key.slice(slash + 1);
-  const resource = spec.resources[path];
+  const normal = (p: string) => (p === "/" ? "/" : p.replace(/\/+$/, ""));
+  const resource = Object.entries(spec.resources).find(([declared]) => normal(declared) === normal(path))?.[1];
   if (!resource) return `"${key}": no resource "${path}"; keys are */* or <resource path>/<METHOD>`;
   if (!(verb in (resource.methods ?? {}))) return `"${key}": resource "${path}" has no ${verb} method`;
   return undefined;

@@ -11,6 +11,7 @@ import type {
   StageModel,
 } from "../model/types.ts";
 import { roleArn } from "../model/arn.ts";
+import { normalizeMethodSettings } from "../model/method-settings.ts";
 import type { IamRoleDocument, IntegrationSpec, MethodSpec, RestApiDocument, StageSpec } from "./schema.ts";
 
 export const DEFAULTS = {
@@ -124,7 +125,7 @@ function expandStage(name: string, stage: StageSpec): StageModel {
     description: stage.description,
     variables: stage.variables ?? {},
     tracingEnabled: stage.tracingEnabled ?? false,
-    methodSettings: stage.methodSettings ?? {},
+    methodSettings: normalizeMethodSettings(stage.methodSettings ?? {}),
     tags: stage.tags ?? {},
   };
 }

@@ -69,11 +69,16 @@ export function parseManifests(files: readonly SourceFile[]): LoadedManifests {
   const issues: ManifestIssue[] = [];
   const valid: ValidDocument[] = [];
   let documentCount = 0;
+  // Role names come from every IamRole document, valid or not, so that a reference to a role with
+  // problems of its own does not also report "no IamRole named …".
+  const declaredRoleNames = new Set<string>();
   for (const { file, text } of files) {
     const parsed = parseYamlFile(file, text);
     issues.push(...parsed.issues);
     for (const source of parsed.documents) {
       documentCount++;
+      const roleName = declaredRoleName(source.value);
+      if (roleName !== undefined) declaredRoleNames.add(roleName);
       const report = reporter(source, issues);
       const doc = validateDocument(source, report);
       if (doc) valid.push({ doc, source });
@@ -87,7 +92,7 @@ export function parseManifests(files: readonly SourceFile[]): LoadedManifests {
     valid.flatMap(({ doc }) => (doc.kind === "IamRole" ? [[doc.metadata.name, { roleName: doc.spec.roleName ?? doc.metadata.name, path: doc.spec.path ?? "/" }] as const] : [])),
   );
   for (const { doc, source } of valid) {
-    for (const problem of checkDocument(doc, { roleNames: new Set(roles.keys()) })) reporter(source, issues)(problem);
+    for (const problem of checkDocument(doc, { roleNames: declaredRoleNames })) reporter(source, issues)(problem);
   }
   if (issues.length > 0) throw new ManifestError(issues.sort(compareIssues));
 
@@ -105,6 +110,18 @@ function reporter(source: SourceDocument, issues: ManifestIssue[]): (problem: Ch
     const { line, column } = source.locate(problem.path, problem.at ?? "value");
     issues.push({ file: source.file, line, column, field: formatFieldPath(problem.path), message: problem.message });
   };
+}
+
+function declaredRoleName(value: unknown): string | undefined {
+  const record = value as { kind?: unknown; metadata?: { name?: unknown } } | null;
+  return typeof record === "object" && record !== null && record.kind === "IamRole" && typeof record.metadata?.name === "string" ? record.metadata.name : undefined;
+}
+
+/** zod drops an own "__proto__" key of a record silently; say so instead. */
+function protoKeys(value: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => protoKeys(item, [...path, i]));
+  if (typeof value !== "object" || value === null) return [];
+  return Object.keys(value).flatMap((key) => (key === "__proto__" ? [[...path, key]] : protoKeys((value as Record<string, unknown>)[key], [...path, key])));
 }
 
 function validateDocument(source: SourceDocument, report: (p: CheckProblem) => void): ManifestDocument | undefined {
@@ -132,6 +149,9 @@ function validateDocument(source: SourceDocument, report: (p: CheckProblem) => v
     });
     return undefined;
   }
+  const reserved = protoKeys(value);
+  for (const path of reserved) report({ path, at: "key", message: `"__proto__" is not allowed as a key` });
+  if (reserved.length > 0) return undefined;
   const schema = KINDS[kind as Kind];
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;

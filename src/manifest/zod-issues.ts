@@ -33,6 +33,7 @@ function describeIssue(schema: z.ZodType, issue: ZodIssue, base: FieldPath): Sch
       const values = issue.values.map((v) => String(v));
       const got = valueAt(issue);
       const hint = typeof got === "string" ? didYouMean(got, values) : "";
+      if (got === undefined) return [{ path, at: "value", message: `is required (${values.length === 1 ? JSON.stringify(values[0]) : `one of ${values.join(", ")}`})` }];
       const expected = values.length === 1 ? `must be ${JSON.stringify(values[0])}` : `must be one of ${values.join(", ")}`;
       return [{ path, at: "value", message: `${expected}${got === undefined ? "" : `, got ${JSON.stringify(got)}`}${hint}` }];
     }
@@ -41,7 +42,7 @@ function describeIssue(schema: z.ZodType, issue: ZodIssue, base: FieldPath): Sch
       return [{ path, at: "key", message: `invalid key: ${inner?.message ?? issue.message}` }];
     }
     case "invalid_union":
-      return describeUnion(schema, issue, path, base);
+      return describeUnion(schema, issue, path);
     case "invalid_format":
     case "too_big":
     case "too_small":
@@ -52,14 +53,12 @@ function describeIssue(schema: z.ZodType, issue: ZodIssue, base: FieldPath): Sch
 }
 
 /** Of a union's branches, report the one the input evidently meant (the one that got furthest). */
-function describeUnion(schema: z.ZodType, issue: Extract<ZodIssue, { code: "invalid_union" }>, path: FieldPath, base: FieldPath): SchemaProblem[] {
+function describeUnion(schema: z.ZodType, issue: Extract<ZodIssue, { code: "invalid_union" }>, path: FieldPath): SchemaProblem[] {
+  const rootTypeErrors = issue.errors.map((errors) => errors.filter((e) => e.code === "invalid_type" && e.path.length === 0));
+  if (valueAt(issue) === undefined && rootTypeErrors.some((errors) => errors.length > 0)) return [{ path, at: "value", message: "is required" }];
   const branches = issue.errors.filter((errors) => !errors.every((e) => e.code === "invalid_type" && e.path.length === 0));
-  if (branches.length === 1 && branches[0]) {
-    return describeZodIssues(schema, branches[0], path).map((problem) => ({ ...problem, path: problem.path }));
-  }
-  void base;
-  const kinds = issue.errors.flatMap((errors) => errors.filter((e) => e.code === "invalid_type" && e.path.length === 0).map((e) => (e as { expected: string }).expected));
-  const expected = [...new Set(kinds)];
+  if (branches.length === 1 && branches[0]) return describeZodIssues(schema, branches[0], path);
+  const expected = [...new Set(rootTypeErrors.flat().map((e) => (e as { expected: string }).expected))];
   return [{ path, at: "value", message: expected.length > 0 ? `expected ${expected.join(" or ")}` : "does not match any allowed form" }];
 }
 

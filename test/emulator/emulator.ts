@@ -80,8 +80,12 @@ function killOnExit(child: ChildProcess): void {
   }
 }
 
+/** Interpreters already found fit: importing moto costs ~0.5 s, once is enough. */
+const checked = new Set<string>();
+
 /** Throws an Error naming what is missing when python3 + moto 5.x cannot run the server. */
 export function checkPython(python = "python3"): void {
+  if (checked.has(python)) return;
   const hint = "install moto[server] 5.x (e.g. `pip install 'moto[server]>=5,<6'`)";
   const probe = spawnSync(
     python,
@@ -90,7 +94,8 @@ export function checkPython(python = "python3"): void {
   );
   if (probe.error) {
     const code = (probe.error as NodeJS.ErrnoException).code;
-    const what = code === "ENOENT" ? `${python} not found on PATH` : `${python} could not run (${probe.error.message})`;
+    const where = python.includes("/") ? "" : " on PATH";
+    const what = code === "ENOENT" ? `${python} not found${where}` : `${python} could not run (${probe.error.message})`;
     throw new Error(`AWS emulator unavailable: ${what}; the e2e tests need python3 with moto: ${hint}`);
   }
   if (probe.status !== 0) {
@@ -102,6 +107,7 @@ export function checkPython(python = "python3"): void {
   if (!version.startsWith("5.")) {
     throw new Error(`AWS emulator unavailable: moto ${version} found, 5.x needed (${python}); ${hint}`);
   }
+  checked.add(python);
 }
 
 function serverArgs(opts: EmulatorOptions): string[] {

@@ -6,9 +6,18 @@ simulates the network (latency), API Gateway's control-plane quotas, and faults.
                                     [--faults RATE] [--fault-seed N]
 
 Listens on 127.0.0.1 only. Once listening it prints exactly one line
-``READY http://127.0.0.1:<port>`` on stdout. Control endpoints (unsigned) live under
-``/_emulator/`` on the same port; see ``ControlApi``. The installed moto package is not
-edited: gaps are filled in-process by ``moto_patches.install()`` when that module exists.
+``READY http://127.0.0.1:<port>`` on stdout. The installed moto package is not edited:
+gaps are filled in-process by ``moto_patches.install()`` when that module exists.
+
+Control endpoints on the same port (no signature needed):
+  GET  /_emulator/health        200 {"ok": true}
+  GET  /_emulator/calls         call log: total, reads, writes, byOperation, throttled,
+                                faults (per kind), appliedThenFailed, log [{op, status, t}]
+  POST /_emulator/reset-calls   zero the call log
+  POST /_emulator/reset         wipe all moto state + call log, refill quota buckets,
+                                restart the fault PRNG from its seed
+  GET  /_emulator/config        {"latencyMs": n, "quota": bool, "faults": {"rate", "seed"} | null}
+  POST /_emulator/config        any subset of the above; faults null turns faults off
 """
 
 from __future__ import annotations
@@ -418,7 +427,16 @@ class Emulator:
     def reset_all(self) -> None:
         from moto.moto_api._internal import moto_api_backend
 
-        moto_api_backend.reset()  # what moto's own POST /moto-api/reset does
+        # moto's own reset (what POST /moto-api/reset does) re-initialises every backend
+        # before dropping them all; for IAM that loads the AWS managed policies once per
+        # partition for nothing (~0.9 s). moto reads this variable at each IAM backend
+        # build, so switching it off for the duration skips only that wasted work.
+        os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "false"
+        try:
+            moto_api_backend.reset()
+        finally:
+            os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+        warm_up(self.moto_app)  # rebuilds IAM with the managed policies
         self.recorder.reset()
         if self.quota is not None:
             self.quota = Quota()
@@ -446,13 +464,16 @@ class Emulator:
         if self.latency_ms > 0:
             time.sleep(self.latency_ms / 1000)  # stands for the network round trip
 
+        # Drawn for every call, throttled or not, so that the n-th call gets the same
+        # fault for the same seed even when quota mode is on too.
+        faults = self.faults
+        fault = None if faults is None or exempt_from_faults(call) else faults.draw(call)
+
         quota = self.quota
         if quota is not None and not quota.admit(call):
             self.recorder.finished(token, call, 429, throttled=True)
             return respond(start_response, *error_response("apigateway", "429"))
 
-        faults = self.faults
-        fault = None if faults is None or exempt_from_faults(call) else faults.draw(call)
         if fault is not None and not fault.after:
             if fault.kind == "drop":
                 self.recorder.finished(token, call, 0, fault=fault)
@@ -468,13 +489,19 @@ class Emulator:
             captured["status"], captured["headers"] = status, headers
             return lambda _data: None  # moto (Flask) returns an iterable; no write() use
 
-        chunks = self.moto_app(environ, capture)
         try:
-            payload = b"".join(chunks)
-        finally:
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                close()
+            chunks = self.moto_app(environ, capture)
+            try:
+                payload = b"".join(chunks)
+            finally:
+                close = getattr(chunks, "close", None)
+                if close is not None:
+                    close()
+        except Exception:
+            # Flask turns moto's errors into responses; this is a bug in a patch. Log the
+            # call (werkzeug answers 500 and prints the traceback to stderr).
+            self.recorder.finished(token, call, 500)
+            raise
 
         if fault is not None:  # fault.after: the write took effect, the answer is lost
             if fault.kind == "drop":
@@ -535,6 +562,33 @@ def json_response(start_response: StartResponse, status: int, payload: Any) -> l
 # --------------------------------------------------------------------------------------
 
 
+def warm_up(moto_app: Callable[[WSGIEnviron, StartResponse], Iterable[bytes]]) -> None:
+    """Builds now what moto builds lazily during the first AWS calls, so that it is paid
+    at start-up and reset, not inside a test's first timed or quota-limited calls: each
+    service's Flask app and URL map (~0.2 s), and, to find the account of a request, the
+    IAM backend of every partition with its ~1,000 AWS managed policies (~0.7 s).
+    Sends one read per service straight to moto: not counted, nothing created."""
+    from werkzeug.test import EnvironBuilder
+
+    reads = [
+        ("apigateway", "GET", "/restapis", None),
+        ("iam", "POST", "/", "Action=ListRoles&Version=2010-05-08"),
+        ("sts", "POST", "/", "Action=GetCallerIdentity&Version=2011-06-15"),
+    ]
+    for service, method, path, form in reads:
+        auth = f"AWS4-HMAC-SHA256 Credential=warm-up/20250101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0"
+        builder = EnvironBuilder(
+            path=path, method=method, headers={"Authorization": auth}, data=form,
+            content_type="application/x-www-form-urlencoded" if form else None,
+        )
+        response = moto_app(builder.get_environ(), lambda *_args: lambda _data: None)
+        for _ in response:
+            pass
+        close = getattr(response, "close", None)
+        if close is not None:
+            close()
+
+
 def install_patches() -> None:
     """Fills moto's API Gateway / IAM gaps via the sibling moto_patches module, if any."""
     here = os.path.dirname(os.path.abspath(__file__))
@@ -572,6 +626,7 @@ def main(argv: list[str]) -> int:
             pass
 
     emulator = Emulator(DomainDispatcherApplication(create_backend_app))
+    warm_up(emulator.moto_app)
     try:
         emulator.configure({
             "latencyMs": args.latency_ms,
@@ -596,10 +651,12 @@ def main(argv: list[str]) -> int:
             if os.getppid() != parent:
                 stop.set()
 
-    threading.Thread(target=server.serve_forever, name="serve", daemon=True).start()
+    # Short poll intervals so that SIGTERM stops the server within ~0.1 s.
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="serve", daemon=True).start()
     threading.Thread(target=watch_parent, name="watch-parent", daemon=True).start()
+    emulator.recorder.reset()  # log times count from READY, not from the warm-up
     print(f"READY http://{HOST}:{server.server_port}", flush=True)
-    while not stop.wait(0.5):  # short waits keep the main thread responsive to signals
+    while not stop.wait(0.1):  # short waits keep the main thread responsive to signals
         pass
     server.shutdown()
     server.server_close()

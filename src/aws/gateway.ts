@@ -1,0 +1,82 @@
+// The AWS boundary: one `send` for every call. It paces calls through the quota scheduler, records
+// them, and classifies failures; retries live one level up (engine/retry.ts), so each attempt is paced
+// and counted.
+import * as APIGW from "@aws-sdk/client-api-gateway";
+import * as IAM from "@aws-sdk/client-iam";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import type { Service } from "../model/changes.ts";
+import { AwsCallError, classifyError } from "./errors.ts";
+import { API_GATEWAY_QUOTAS, IAM_QUOTAS, QuotaScheduler, type Quota } from "./quotas.ts";
+import { CallRecorder } from "./recorder.ts";
+
+export interface AwsOptions {
+  region?: string;
+  endpoint?: string;
+  profile?: string;
+  quotas?: Record<string, Record<string, Quota>>;
+}
+
+type Client = APIGW.APIGatewayClient | IAM.IAMClient;
+type CommandCtor = new (input: unknown) => unknown;
+
+export interface Gateway {
+  send<T = Record<string, unknown>>(service: Service, operation: string, input: Record<string, unknown>): Promise<T>;
+  region(): Promise<string>;
+  accountIdFromSts(): Promise<string>;
+  readonly recorder: CallRecorder;
+  readonly scheduler: QuotaScheduler;
+  destroy(): void;
+}
+
+export function createGateway(options: AwsOptions = {}): Gateway {
+  const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL;
+  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const common = {
+    ...(region ? { region } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    // One attempt per send: retries are ours, paced by the scheduler and visible in the call counts.
+    maxAttempts: 1,
+  };
+  const clients: Record<Service, Client> = {
+    apigateway: new APIGW.APIGatewayClient(common),
+    iam: new IAM.IAMClient(common),
+  };
+  const modules: Record<Service, Record<string, unknown>> = { apigateway: APIGW, iam: IAM };
+  const recorder = new CallRecorder();
+  const scheduler = new QuotaScheduler(options.quotas ?? { apigateway: API_GATEWAY_QUOTAS, iam: IAM_QUOTAS });
+  const sts = new STSClient(common);
+
+  return {
+    recorder,
+    scheduler,
+    async send<T>(service: Service, operation: string, input: Record<string, unknown>): Promise<T> {
+      const Command = modules[service][`${operation}Command`] as CommandCtor | undefined;
+      if (!Command) throw new Error(`unknown ${service} operation ${operation}`);
+      await scheduler.acquire(service, operation);
+      recorder.record(operation);
+      try {
+        return (await (clients[service] as { send(command: unknown): Promise<unknown> }).send(new Command(input))) as T;
+      } catch (error) {
+        const detail = classifyError(error);
+        recorder.recordError(detail.name);
+        if (detail.class === "retryable" && detail.status === 429) scheduler.penalize(service, operation);
+        throw new AwsCallError(operation, detail);
+      }
+    },
+    async region() {
+      return clients.apigateway.config.region();
+    },
+    async accountIdFromSts() {
+      recorder.record("GetCallerIdentity");
+      const identity = await sts.send(new GetCallerIdentityCommand({}));
+      if (!identity.Account) throw new Error("STS GetCallerIdentity returned no account");
+      return identity.Account;
+    },
+    destroy() {
+      clients.apigateway.destroy();
+      clients.iam.destroy();
+      sts.destroy();
+    },
+  };
+}

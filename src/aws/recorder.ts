@@ -1,0 +1,33 @@
+// Counts every AWS call by operation (each attempt, as AWS sees it), for reports and benchmarks.
+
+export interface CallCounts {
+  total: number;
+  writes: number;
+  byOperation: Record<string, number>;
+  errors: Record<string, number>;
+}
+
+export function isReadOperation(operation: string): boolean {
+  return /^(Get|List|Describe)/.test(operation);
+}
+
+export class CallRecorder {
+  private readonly counts = new Map<string, number>();
+  private readonly errorCounts = new Map<string, number>();
+
+  record(operation: string): void {
+    this.counts.set(operation, (this.counts.get(operation) ?? 0) + 1);
+  }
+
+  recordError(name: string): void {
+    this.errorCounts.set(name, (this.errorCounts.get(name) ?? 0) + 1);
+  }
+
+  snapshot(): CallCounts {
+    const byOperation = Object.fromEntries([...this.counts.entries()].sort(([a], [b]) => a.localeCompare(b)));
+    const total = [...this.counts.values()].reduce((a, b) => a + b, 0);
+    const writes = [...this.counts.entries()].filter(([op]) => !isReadOperation(op)).reduce((a, [, n]) => a + n, 0);
+    const errors = Object.fromEntries([...this.errorCounts.entries()].sort(([a], [b]) => a.localeCompare(b)));
+    return { total, writes, byOperation, errors };
+  }
+}

@@ -1,0 +1,179 @@
+// apply: runs a Plan's operations in dependency order, with bounded overlap per API, through the
+// quota-paced gateway; retries what AWS says is retryable; never duplicates after a lost answer.
+import { AwsCallError, isRoleNotYetUsable } from "../aws/errors.ts";
+import type { Gateway } from "../aws/gateway.ts";
+import { isRef, type Operation, type Plan } from "../model/changes.ts";
+import { TAG } from "../model/live.ts";
+import { DEFAULT_RETRY, withRetries, type RetryPolicy } from "./retry.ts";
+
+export type OutcomeStatus = "applied" | "failed" | "skipped";
+
+export interface OperationOutcome {
+  id: string;
+  call: string;
+  group: string;
+  status: OutcomeStatus;
+  error?: string;
+  change?: number;
+}
+
+export interface ApplyOptions {
+  /** Writes in flight at once per API (independent objects); IAM writes of one role are chained anyway. */
+  concurrencyPerGroup: number;
+  retry: RetryPolicy;
+  /** How long to keep retrying integration writes that AWS rejects because a new role is not usable yet. */
+  roleSettleMs: number;
+  onOutcome?: (outcome: OperationOutcome) => void;
+}
+
+export const DEFAULT_APPLY: ApplyOptions = { concurrencyPerGroup: 4, retry: DEFAULT_RETRY, roleSettleMs: 60_000 };
+
+type Answer = Record<string, unknown>;
+
+export async function applyPlan(plan: Plan, gateway: Gateway, options: ApplyOptions = DEFAULT_APPLY): Promise<OperationOutcome[]> {
+  const refs = new Map<string, string>();
+  const outcomes = new Map<string, OperationOutcome>();
+  const failedGroups = new Set<string>();
+  const inFlight = new Map<string, number>();
+  const pending = new Set(plan.operations.map((op) => op.id));
+  const byId = new Map(plan.operations.map((op) => [op.id, op]));
+
+  const finish = (op: Operation, status: OutcomeStatus, error?: string) => {
+    const outcome: OperationOutcome = { id: op.id, call: op.call, group: op.group, status, ...(error ? { error } : {}), ...(op.change !== undefined ? { change: op.change } : {}) };
+    outcomes.set(op.id, outcome);
+    options.onOutcome?.(outcome);
+  };
+
+  await new Promise<void>((resolveAll) => {
+    const pump = () => {
+      for (const id of [...pending]) {
+        const op = byId.get(id);
+        if (!op) continue;
+        const blockedBy = op.after.map((a) => outcomes.get(a)).find((o) => o !== undefined && o.status !== "applied");
+        if (failedGroups.has(op.group) || blockedBy) {
+          pending.delete(id);
+          finish(op, "skipped", failedGroups.has(op.group) ? "an earlier operation of this object failed" : `depends on ${blockedBy?.id ?? "a failed operation"}`);
+          continue;
+        }
+        if (!op.after.every((a) => outcomes.get(a)?.status === "applied" || !byId.has(a))) continue;
+        const limit = op.service === "iam" ? 1 : options.concurrencyPerGroup;
+        if ((inFlight.get(op.group) ?? 0) >= limit) continue;
+        pending.delete(id);
+        inFlight.set(op.group, (inFlight.get(op.group) ?? 0) + 1);
+        void execute(op, gateway, refs, options).then(
+          () => finish(op, "applied"),
+          (error: unknown) => {
+            failedGroups.add(op.group);
+            finish(op, "failed", error instanceof Error ? error.message : String(error));
+          },
+        ).finally(() => {
+          inFlight.set(op.group, (inFlight.get(op.group) ?? 1) - 1);
+          pump();
+        });
+      }
+      const running = [...inFlight.values()].some((n) => n > 0);
+      if (!running && pending.size === 0) resolveAll();
+      else if (!running && pending.size > 0) {
+        // Nothing can start: unresolvable dependencies (should not happen with a well-formed plan).
+        for (const id of pending) {
+          const op = byId.get(id);
+          if (op) finish(op, "skipped", "dependencies never completed");
+        }
+        pending.clear();
+        resolveAll();
+      }
+    };
+    pump();
+  });
+  return plan.operations.map((op) => outcomes.get(op.id) ?? { id: op.id, call: op.call, group: op.group, status: "skipped" as const });
+}
+
+function resolveRefs(value: unknown, group: string, refs: ReadonlyMap<string, string>): unknown {
+  if (isRef(value)) {
+    const id = refs.get(`${group}|${value.$ref}`);
+    if (id === undefined) throw new Error(`internal: ${value.$ref} is not known yet`);
+    const format = (value as { format?: string }).format;
+    return format ? format.replace("{}", id) : id;
+  }
+  if (Array.isArray(value)) return value.map((v) => resolveRefs(v, group, refs));
+  if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveRefs(v, group, refs)]));
+  }
+  return value;
+}
+
+const ALREADY_DONE: Record<string, (e: AwsCallError) => boolean> = {
+  PutMethod: (e) => e.detail.name === "ConflictException" && !/concurrent/i.test(e.detail.message),
+  CreateStage: (e) => e.detail.name === "ConflictException" && !/concurrent/i.test(e.detail.message),
+  CreateRole: (e) => e.detail.name === "EntityAlreadyExists" || e.detail.name === "EntityAlreadyExistsException",
+};
+
+async function execute(op: Operation, gateway: Gateway, refs: Map<string, string>, options: ApplyOptions): Promise<void> {
+  const input = resolveRefs(op.input, op.group, refs) as Record<string, unknown>;
+  const started = Date.now();
+  let answerMayBeLost = false;
+
+  const attempt = async (): Promise<Answer> => {
+    try {
+      return await gateway.send<Answer>(op.service, op.call, input);
+    } catch (error) {
+      if (!(error instanceof AwsCallError)) throw error;
+      // After a lost answer, "already exists" / "not found" means our earlier attempt took effect.
+      if (answerMayBeLost && (ALREADY_DONE[op.call]?.(error) || (op.call.startsWith("Delete") && error.detail.class === "not-found"))) return {};
+      if (error.detail.outcomeUnknown) answerMayBeLost = true;
+      throw error;
+    }
+  };
+
+  const answer = await withRetries(attempt, options.retry, {
+    alsoRetry: (error) => /Integration$/.test(op.call) && isRoleNotYetUsable(error.detail) && Date.now() - started < options.roleSettleMs,
+    beforeRetry: async (error) => {
+      if (!error.detail.outcomeUnknown) return undefined;
+      const found = await findCreated(op, input, gateway);
+      return found ? { resolved: found } : undefined;
+    },
+  }).catch((error: unknown) => {
+    if (error instanceof AwsCallError && /Integration$/.test(op.call) && isRoleNotYetUsable(error.detail)) {
+      throw new Error(`${error.message} (the role did not become usable by API Gateway within ${Math.round(options.roleSettleMs / 1000)} s; IAM is eventually consistent — run again)`);
+    }
+    throw error;
+  });
+
+  recordProduced(op, answer, refs);
+  if (op.call === "CreateRestApi" && typeof answer.rootResourceId !== "string" && typeof answer.id === "string") {
+    const root = await rootResourceId(gateway, answer.id);
+    refs.set(`${op.group}|resource:/`, root);
+  }
+}
+
+function recordProduced(op: Operation, answer: Answer, refs: Map<string, string>): void {
+  if (!op.produces) return;
+  if (typeof answer.id === "string") refs.set(`${op.group}|${op.produces}`, answer.id);
+  if (op.call === "CreateRestApi" && typeof answer.rootResourceId === "string") refs.set(`${op.group}|resource:/`, answer.rootResourceId);
+}
+
+/** After a lost answer to a create, look for what it may have created, so a retry makes no duplicate. */
+async function findCreated(op: Operation, input: Record<string, unknown>, gateway: Gateway): Promise<Answer | undefined> {
+  const lookup = async () => {
+    if (op.call === "CreateRestApi") {
+      const tags = (input.tags ?? {}) as Record<string, string>;
+      const page = await gateway.send<{ items?: { id?: string; tags?: Record<string, string> }[] }>("apigateway", "GetRestApis", { limit: 500 });
+      const found = (page.items ?? []).find((api) => api.tags?.[TAG.name] === tags[TAG.name] && api.tags?.[TAG.owner] === tags[TAG.owner]);
+      return found?.id ? { id: found.id } : undefined;
+    }
+    if (op.call === "CreateResource") {
+      const page = await gateway.send<{ items?: { id?: string; parentId?: string; pathPart?: string }[] }>("apigateway", "GetResources", { restApiId: input.restApiId, limit: 500 });
+      const found = (page.items ?? []).find((r) => r.parentId === input.parentId && r.pathPart === input.pathPart);
+      return found?.id ? { id: found.id } : undefined;
+    }
+    return undefined;
+  };
+  return withRetries(lookup, { ...DEFAULT_RETRY, maxRetryTimeMs: 30_000 });
+}
+
+async function rootResourceId(gateway: Gateway, restApiId: string): Promise<string> {
+  const page = await withRetries(() => gateway.send<{ items?: { id?: string; path?: string }[] }>("apigateway", "GetResources", { restApiId, limit: 500 }));
+  const root = (page.items ?? []).find((r) => r.path === "/");
+  if (!root?.id) throw new Error(`API ${restApiId} has no root resource`);
+  return root.id;
+}

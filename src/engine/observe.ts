@@ -1,0 +1,141 @@
+// observe: reads what the desired objects need from AWS, in parallel within the quotas, and states the
+// ownership facts. The engine decides what to do with them.
+import type { Gateway } from "../aws/gateway.ts";
+import { accountIdOfArn, partitionOfArn, readIamRole } from "../kinds/iam-role/observe.ts";
+import { listRestApis, readRestApi, type RawRestApi } from "../kinds/rest-api/observe.ts";
+import { TAG, type LiveIamRole, type LiveRestApi } from "../model/live.ts";
+import type { Target } from "../model/placeholders.ts";
+import type { DesiredState } from "../model/types.ts";
+
+export interface ObservedApi {
+  key: string;
+  live?: LiveRestApi;
+  /** Taken over from an untagged API (adopt: true). */
+  adopted: boolean;
+}
+
+export interface ObservedRole {
+  key: string;
+  live?: LiveIamRole;
+  adopted: boolean;
+}
+
+export interface Observed {
+  target: Target;
+  apis: Map<string, ObservedApi>;
+  roles: Map<string, ObservedRole>;
+  /** Owned APIs whose manifest is gone (prune candidates). */
+  orphanApis: { id: string; key: string; name: string }[];
+  /** Owned roles whose manifest is gone (listed only with --prune). */
+  orphanRoles: LiveIamRole[];
+}
+
+export class OwnershipError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "OwnershipError";
+  }
+}
+
+export interface ObserveOptions {
+  owner: string;
+  prune: boolean;
+  accountId?: string;
+}
+
+export async function observe(gateway: Gateway, desired: DesiredState, options: ObserveOptions): Promise<Observed> {
+  const [allApis, roleResults, region] = await Promise.all([
+    listRestApis(gateway),
+    Promise.all(desired.roles.map(async (role) => ({ role, live: await readIamRole(gateway, role.model.roleName, role.model.key) }))),
+    gateway.region(),
+  ]);
+
+  const roles = new Map<string, ObservedRole>();
+  const errors: string[] = [];
+  for (const { role, live } of roleResults) {
+    if (!live) {
+      roles.set(role.model.key, { key: role.model.key, adopted: false });
+      continue;
+    }
+    const claimed = live.tags[TAG.name];
+    if (claimed === role.model.key && (live.tags[TAG.owner] ?? options.owner) === options.owner) roles.set(role.model.key, { key: role.model.key, live, adopted: false });
+    else if (claimed === undefined && role.options.adopt) roles.set(role.model.key, { key: role.model.key, live, adopted: true });
+    else if (claimed === undefined) errors.push(`IamRole ${role.model.key}: role ${live.model.roleName} exists and is not managed by apigw-reconciler; set spec.adopt: true to take it over`);
+    else errors.push(`IamRole ${role.model.key}: role ${live.model.roleName} is managed as "${claimed}" by owner "${live.tags[TAG.owner] ?? "?"}"`);
+  }
+
+  const claims = new Map<string, RawRestApi[]>();
+  for (const api of allApis) {
+    const name = api.summary.tags[TAG.name];
+    if (name !== undefined && (api.summary.tags[TAG.owner] ?? options.owner) === options.owner) claims.set(name, [...(claims.get(name) ?? []), api]);
+  }
+  const toRead: { key: string; api: RawRestApi; adopted: boolean }[] = [];
+  const apis = new Map<string, ObservedApi>();
+  for (const api of desired.apis) {
+    const key = api.model.key;
+    const claimed = claims.get(key) ?? [];
+    if (claimed.length > 1) {
+      errors.push(`RestApi ${key}: ${claimed.length} live APIs claim this manifest (${claimed.map((c) => c.summary.id).join(", ")}); delete or untag all but one`);
+      continue;
+    }
+    const [own] = claimed;
+    if (own) {
+      toRead.push({ key, api: own, adopted: false });
+      continue;
+    }
+    if (api.options.adopt) {
+      const candidates = allApis.filter((a) => a.summary.tags[TAG.name] === undefined && a.summary.name === api.model.name);
+      if (candidates.length > 1) {
+        errors.push(`RestApi ${key}: ${candidates.length} untagged APIs are named ${api.model.name} (${candidates.map((c) => c.summary.id).join(", ")}); adopt needs exactly one`);
+        continue;
+      }
+      const [candidate] = candidates;
+      if (candidate) {
+        toRead.push({ key, api: candidate, adopted: true });
+        continue;
+      }
+    }
+    apis.set(key, { key, adopted: false });
+  }
+  if (errors.length > 0) throw new OwnershipError(errors.join("\n"));
+
+  const read = await Promise.all(toRead.map(async ({ key, api, adopted }) => ({ key, adopted, live: await readRestApi(gateway, api, key) })));
+  for (const { key, adopted, live } of read) apis.set(key, { key, live, adopted });
+
+  const desiredKeys = new Set(desired.apis.map((a) => a.model.key));
+  const orphanApis = [...claims.entries()]
+    .filter(([key]) => !desiredKeys.has(key))
+    .flatMap(([key, list]) => list.filter((a) => a.summary.tags[TAG.owner] === options.owner).map((a) => ({ id: a.summary.id, key, name: a.summary.name })));
+
+  const orphanRoles = options.prune ? await listOrphanRoles(gateway, new Set(desired.roles.map((r) => r.model.key)), options.owner) : [];
+
+  const knownArn = [...roles.values()].map((r) => r.live?.arn).find((arn) => arn !== undefined);
+  const accountId = options.accountId ?? (knownArn ? accountIdOfArn(knownArn) : undefined) ?? (needsAccountId(desired) ? await gateway.accountIdFromSts() : "000000000000");
+  const partition = (knownArn ? partitionOfArn(knownArn) : undefined) ?? "aws";
+  return { target: { region, accountId, partition }, apis, roles, orphanApis, orphanRoles };
+}
+
+function needsAccountId(desired: DesiredState): boolean {
+  return JSON.stringify(desired).includes("${AWS_ACCOUNT_ID}");
+}
+
+/** Roles tagged as ours whose manifest is gone. IAM lists roles without tags, so this costs a call per role: only for --prune. */
+async function listOrphanRoles(gateway: Gateway, desiredKeys: ReadonlySet<string>, owner: string): Promise<LiveIamRole[]> {
+  const names: string[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await gateway.send<{ Roles?: { RoleName?: string }[]; IsTruncated?: boolean; Marker?: string }>("iam", "ListRoles", marker ? { Marker: marker } : {});
+    names.push(...(page.Roles ?? []).map((r) => String(r.RoleName)));
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  const orphans: LiveIamRole[] = [];
+  for (const name of names) {
+    const tags = await gateway.send<{ Tags?: { Key?: string; Value?: string }[] }>("iam", "ListRoleTags", { RoleName: name });
+    const map = Object.fromEntries((tags.Tags ?? []).map((t) => [String(t.Key), String(t.Value)]));
+    const key = map[TAG.name];
+    if (key === undefined || map[TAG.owner] !== owner || desiredKeys.has(key)) continue;
+    const live = await readIamRole(gateway, name, key);
+    if (live) orphans.push(live);
+  }
+  return orphans;
+}

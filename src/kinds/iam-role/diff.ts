@@ -1,0 +1,193 @@
+// diff and plan for IamRole (pure). Policies are compared by meaning; the trust policy, inline policies,
+// attachments, tags and role settings each map to their own IAM call.
+import type { Change, FieldChange, Operation } from "../../model/changes.ts";
+import { contentHash } from "../../model/hash.ts";
+import { TAG, type LiveIamRole } from "../../model/live.ts";
+import { policiesEqual } from "../../model/policy.ts";
+import type { IamRoleModel, PolicyDocument } from "../../model/types.ts";
+import { diffFields, type FieldSpec } from "../fields.ts";
+
+/** Role settings; IAM has no patch operations, so `patch` is unused here. */
+export const IAM_ROLE_FIELDS: FieldSpec[] = [
+  { field: "description", type: "scalar" },
+  { field: "maxSessionDuration", type: "scalar" },
+  { field: "assumeRolePolicy", type: "policy" },
+  { field: "permissionsBoundary", type: "scalar" },
+  { field: "path", type: "scalar" },
+];
+
+export function roleSpecHash(model: IamRoleModel): string {
+  return contentHash(model);
+}
+
+export function diffIamRole(desired: IamRoleModel, live: LiveIamRole | undefined): Change[] {
+  const role = desired.key;
+  if (!live) {
+    return [
+      { kind: "IamRole", action: "create", id: { role }, fields: [...diffFields(IAM_ROLE_FIELDS, desired, undefined), ...tagField(desired.tags, {})], patch: [] },
+      ...Object.keys(desired.inlinePolicies).sort().map((policy): Change => ({ kind: "RolePolicy", action: "create", id: { role, policy }, fields: [{ field: "document", after: desired.inlinePolicies[policy] }], patch: [] })),
+      ...desired.managedPolicyArns.map((policy): Change => ({ kind: "RolePolicyAttachment", action: "create", id: { role, policy }, fields: [], patch: [] })),
+    ];
+  }
+  const changes: Change[] = [];
+  const fields = diffFields(IAM_ROLE_FIELDS, desired, live.model);
+  if (fields.some((f) => f.field === "path")) {
+    return [{ kind: "IamRole", action: "replace", id: { role }, fields, patch: [], reason: "a role's path cannot be changed in place" }];
+  }
+  const tags = tagField(desired.tags, live.model.tags);
+  if (fields.length > 0 || tags.length > 0) changes.push({ kind: "IamRole", action: "update", id: { role }, fields: [...fields, ...tags], patch: [] });
+  changes.push(...diffInlinePolicies(role, desired.inlinePolicies, live.model.inlinePolicies));
+  const attached = new Set(live.model.managedPolicyArns);
+  const wanted = new Set(desired.managedPolicyArns);
+  for (const arn of desired.managedPolicyArns) if (!attached.has(arn)) changes.push({ kind: "RolePolicyAttachment", action: "create", id: { role, policy: arn }, fields: [], patch: [] });
+  for (const arn of live.model.managedPolicyArns) if (!wanted.has(arn)) changes.push({ kind: "RolePolicyAttachment", action: "delete", id: { role, policy: arn }, fields: [], patch: [] });
+  return changes;
+}
+
+function tagField(desired: Record<string, string>, live: Record<string, string>): FieldChange[] {
+  const same = Object.keys(desired).length === Object.keys(live).length && Object.entries(desired).every(([k, v]) => live[k] === v);
+  return same ? [] : [{ field: "tags", before: live, after: desired }];
+}
+
+function diffInlinePolicies(role: string, desired: Record<string, PolicyDocument>, live: Record<string, PolicyDocument>): Change[] {
+  const changes: Change[] = [];
+  for (const policy of Object.keys(desired).sort()) {
+    const document = desired[policy];
+    if (!(policy in live)) changes.push({ kind: "RolePolicy", action: "create", id: { role, policy }, fields: [{ field: "document", after: document }], patch: [] });
+    else if (!policiesEqual(document, live[policy])) changes.push({ kind: "RolePolicy", action: "update", id: { role, policy }, fields: [{ field: "document", before: live[policy], after: document }], patch: [] });
+  }
+  for (const policy of Object.keys(live).sort()) {
+    if (!(policy in desired)) changes.push({ kind: "RolePolicy", action: "delete", id: { role, policy }, fields: [{ field: "document", before: live[policy] }], patch: [] });
+  }
+  return changes;
+}
+
+export interface RolePlan {
+  operations: Operation[];
+  /** Id of the operation after which the role exists and carries its policies (for integrations). */
+  readyAfter?: string;
+}
+
+export function planIamRole(changes: readonly Change[], indexOf: (c: Change) => number, desired: IamRoleModel, live: LiveIamRole | undefined, owner: string): RolePlan {
+  const group = `IamRole/${desired.key}`;
+  const RoleName = desired.roleName;
+  const ops: Operation[] = [];
+  const specHash = roleSpecHash(desired);
+  let previous: string | undefined;
+  // IAM calls of one role run in order: IAM answers concurrent writes to one role with conflicts.
+  const add = (call: string, input: Record<string, unknown>, change: Change | undefined, suffix = ""): string => {
+    const id = `${group}:${call}${suffix}`;
+    ops.push({ id, service: "iam", call, input, after: previous ? [previous] : [], group, ...(change ? { change: indexOf(change) } : {}) });
+    previous = id;
+    return id;
+  };
+  const ownership = { [TAG.name]: desired.key, [TAG.owner]: owner, [TAG.specHash]: specHash };
+
+  for (const change of changes) {
+    if (change.kind === "IamRole" && change.action === "replace" && live) {
+      for (const arn of live.model.managedPolicyArns) add("DetachRolePolicy", { RoleName, PolicyArn: arn }, change, `:${arn}`);
+      for (const name of Object.keys(live.model.inlinePolicies)) add("DeleteRolePolicy", { RoleName, PolicyName: name }, change, `:${name}`);
+      add("DeleteRole", { RoleName }, change);
+      add("CreateRole", createRoleInput(desired, ownership), change);
+      for (const [name, document] of Object.entries(desired.inlinePolicies)) add("PutRolePolicy", { RoleName, PolicyName: name, PolicyDocument: JSON.stringify(document) }, change, `:${name}`);
+      for (const arn of desired.managedPolicyArns) add("AttachRolePolicy", { RoleName, PolicyArn: arn }, change, `:${arn}`);
+      return { operations: ops, readyAfter: previous };
+    }
+  }
+  let created = false;
+  for (const change of changes) {
+    const policy = change.id.policy ?? "";
+    switch (`${change.kind}:${change.action}`) {
+      case "IamRole:create":
+        add("CreateRole", createRoleInput(desired, ownership), change);
+        created = true;
+        break;
+      case "IamRole:update":
+        for (const field of change.fields) planRoleField(field, desired, live, add, change, RoleName);
+        break;
+      case "RolePolicy:create":
+      case "RolePolicy:update":
+        add("PutRolePolicy", { RoleName, PolicyName: policy, PolicyDocument: JSON.stringify(desired.inlinePolicies[policy]) }, change, `:${policy}`);
+        break;
+      case "RolePolicy:delete":
+        add("DeleteRolePolicy", { RoleName, PolicyName: policy }, change, `:${policy}`);
+        break;
+      case "RolePolicyAttachment:create":
+        add("AttachRolePolicy", { RoleName, PolicyArn: policy }, change, `:${policy}`);
+        break;
+      case "RolePolicyAttachment:delete":
+        add("DetachRolePolicy", { RoleName, PolicyArn: policy }, change, `:${policy}`);
+        break;
+    }
+  }
+  if (!created && live && (live.tags[TAG.specHash] !== specHash || live.tags[TAG.name] !== desired.key || live.tags[TAG.owner] !== owner)) {
+    add("TagRole", { RoleName, Tags: toTagList(ownership) }, undefined, ":ownership");
+  }
+  return { operations: ops, readyAfter: created ? previous : undefined };
+}
+
+function planRoleField(
+  field: FieldChange,
+  desired: IamRoleModel,
+  live: LiveIamRole | undefined,
+  add: (call: string, input: Record<string, unknown>, change: Change | undefined, suffix?: string) => string,
+  change: Change,
+  RoleName: string,
+): void {
+  switch (field.field) {
+    case "description":
+    case "maxSessionDuration":
+      // One UpdateRole carries both settings.
+      if (field.field === "maxSessionDuration" && change.fields.some((f) => f.field === "description")) return;
+      add("UpdateRole", { RoleName, Description: desired.description ?? "", MaxSessionDuration: desired.maxSessionDuration }, change);
+      return;
+    case "assumeRolePolicy":
+      add("UpdateAssumeRolePolicy", { RoleName, PolicyDocument: JSON.stringify(desired.assumeRolePolicy) }, change);
+      return;
+    case "permissionsBoundary":
+      if (desired.permissionsBoundary) add("PutRolePermissionsBoundary", { RoleName, PermissionsBoundary: desired.permissionsBoundary }, change);
+      else add("DeleteRolePermissionsBoundary", { RoleName }, change);
+      return;
+    case "tags": {
+      const before = live?.model.tags ?? {};
+      const removed = Object.keys(before).filter((k) => !(k in desired.tags));
+      if (removed.length > 0) add("UntagRole", { RoleName, TagKeys: removed }, change);
+      const changed = Object.entries(desired.tags).filter(([k, v]) => before[k] !== v);
+      if (changed.length > 0) add("TagRole", { RoleName, Tags: toTagList(Object.fromEntries(changed)) }, change);
+      return;
+    }
+  }
+}
+
+function createRoleInput(desired: IamRoleModel, ownership: Record<string, string>): Record<string, unknown> {
+  return {
+    RoleName: desired.roleName,
+    Path: desired.path,
+    AssumeRolePolicyDocument: JSON.stringify(desired.assumeRolePolicy),
+    ...(desired.description !== undefined ? { Description: desired.description } : {}),
+    MaxSessionDuration: desired.maxSessionDuration,
+    ...(desired.permissionsBoundary ? { PermissionsBoundary: desired.permissionsBoundary } : {}),
+    Tags: toTagList({ ...desired.tags, ...ownership }),
+  };
+}
+
+function toTagList(tags: Record<string, string>): { Key: string; Value: string }[] {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
+
+/** Operations that delete an owned role whose manifest is gone (--prune). */
+export function planRoleDeletion(live: LiveIamRole, group: string, change: number): Operation[] {
+  const RoleName = live.model.roleName;
+  const ops: Operation[] = [];
+  let previous: string | undefined;
+  const add = (call: string, input: Record<string, unknown>, suffix = "") => {
+    const id = `${group}:${call}${suffix}`;
+    ops.push({ id, service: "iam", call, input, after: previous ? [previous] : [], group, change });
+    previous = id;
+  };
+  for (const arn of live.model.managedPolicyArns) add("DetachRolePolicy", { RoleName, PolicyArn: arn }, `:${arn}`);
+  for (const name of Object.keys(live.model.inlinePolicies)) add("DeleteRolePolicy", { RoleName, PolicyName: name }, `:${name}`);
+  if (live.model.permissionsBoundary) add("DeleteRolePermissionsBoundary", { RoleName });
+  add("DeleteRole", { RoleName });
+  return ops;
+}

@@ -1,0 +1,322 @@
+// diff for RestApi (pure): desired × live → changes, the resource rename map and the deployment decision.
+import type { Change, ChangeId, FieldChange } from "../../model/changes.ts";
+import { contentHash } from "../../model/hash.ts";
+import { TAG, type LiveRestApi } from "../../model/live.ts";
+import { METHOD_SETTING_DEFAULTS, settingsPatchPrefix } from "../../model/method-settings.ts";
+import type { HttpMethod, IntegrationModel, MethodModel, MethodSettingModel, RestApiModel, StageModel } from "../../model/types.ts";
+import {
+  diffFields,
+  INTEGRATION_FIELDS,
+  INTEGRATION_RESPONSE_FIELDS,
+  METHOD_FIELDS,
+  METHOD_RESPONSE_FIELDS,
+  METHOD_SETTING_FIELDS,
+  patchOperations,
+  REST_API_FIELDS,
+  STAGE_FIELDS,
+  type FieldSpec,
+} from "../fields.ts";
+import type { PatchOperation } from "../../model/changes.ts";
+
+export interface RestApiDiff {
+  key: string;
+  changes: Change[];
+  /** desired path → live path of every desired resource that exists (renamed or not). */
+  resourceMatch: Map<string, string>;
+  deployment?: { reason: string; stages: string[] };
+  /** Hash of the deployable configuration (everything but stages and tags). */
+  configHash: string;
+  specHash: string;
+}
+
+/** The part of an API whose change needs a deployment to go live. */
+export function deployableConfig(model: RestApiModel): unknown {
+  const { stages: _stages, tags: _tags, key: _key, name: _name, description: _description, ...rest } = model;
+  return rest;
+}
+
+export function specHashOf(model: RestApiModel): string {
+  return contentHash(model);
+}
+
+export function parseDeployedTag(value: string | undefined): { deploymentId: string; configHash: string } | undefined {
+  if (!value) return undefined;
+  const [deploymentId, configHash] = value.split(":");
+  return deploymentId && configHash ? { deploymentId, configHash } : undefined;
+}
+
+export function diffRestApi(desired: RestApiModel, live: LiveRestApi | undefined): RestApiDiff {
+  const api = desired.key;
+  const changes: Change[] = [];
+  const configHash = contentHash(deployableConfig(desired));
+  const specHash = specHashOf(desired);
+  const liveModel = live?.model;
+
+  const apiFields = diffFields(REST_API_FIELDS, desired, liveModel);
+  const tagChange = diffTags(desired.tags, liveModel?.tags);
+  if (!live) {
+    changes.push({ kind: "RestApi", action: "create", id: { api }, fields: createdFields(REST_API_FIELDS, desired, desired.tags), patch: [] });
+  } else if (apiFields.length > 0 || tagChange) {
+    changes.push({
+      kind: "RestApi",
+      action: "update",
+      id: { api },
+      fields: [...apiFields, ...(tagChange ? [tagChange] : [])],
+      patch: patchOperations(REST_API_FIELDS, apiFields),
+    });
+  }
+
+  const resourceMatch = matchResources(desired, liveModel);
+  changes.push(...diffResources(desired, liveModel, resourceMatch));
+  changes.push(...diffStages(api, desired.stages, liveModel?.stages ?? {}));
+
+  const deployment = deploymentDecision(desired, live, changes, configHash);
+  if (deployment) {
+    changes.push({ kind: "Deployment", action: "create", id: { api, stage: deployment.stages.join(",") }, fields: [], patch: [], reason: deployment.reason });
+  }
+  return { key: api, changes, resourceMatch, deployment, configHash, specHash };
+}
+
+function createdFields(table: readonly FieldSpec[], model: object, tags?: Record<string, string>): FieldChange[] {
+  const fields = diffFields(table, model, undefined);
+  return tags && Object.keys(tags).length > 0 ? [...fields, { field: "tags", after: tags }] : fields;
+}
+
+function diffTags(desired: Record<string, string>, live: Record<string, string> | undefined): FieldChange | undefined {
+  const before = live ?? {};
+  const same = Object.keys(desired).length === Object.keys(before).length && Object.entries(desired).every(([k, v]) => before[k] === v);
+  return same ? undefined : { field: "tags", before, after: desired };
+}
+
+// ---------------------------------------------------------------- resources
+
+function parentOf(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i <= 0 ? "/" : path.slice(0, i);
+}
+
+function lastPart(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+function depth(path: string): number {
+  return path === "/" ? 0 : path.split("/").length - 1;
+}
+
+function methodSet(methods: object): string {
+  return Object.keys(methods).sort().join(",");
+}
+
+/**
+ * Pairs desired resources with live ones, top-down. Same path first; then, under a matched (possibly
+ * renamed) parent, the same path part; then one unmatched live sibling with the same methods: a rename,
+ * done in place with UpdateResource rather than a delete and a create.
+ */
+export function matchResources(desired: RestApiModel, live: RestApiModel | undefined): Map<string, string> {
+  const match = new Map<string, string>();
+  if (!live) return match;
+  const livePaths = new Set(Object.keys(live.resources));
+  const used = new Set<string>();
+  const desiredPaths = Object.keys(desired.resources).sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));
+  const take = (d: string, l: string) => {
+    match.set(d, l);
+    used.add(l);
+  };
+  for (const path of desiredPaths) {
+    if (path === "/") {
+      if (livePaths.has("/")) take("/", "/");
+      continue;
+    }
+    const liveParent = match.get(parentOf(path));
+    if (liveParent === undefined) continue;
+    const samePart = `${liveParent === "/" ? "" : liveParent}/${lastPart(path)}`;
+    if (livePaths.has(samePart) && !used.has(samePart)) {
+      take(path, samePart);
+      continue;
+    }
+    const siblings = [...livePaths].filter((l) => !used.has(l) && l !== "/" && parentOf(l) === liveParent && !desired.resources[rebase(l, liveParent, parentOf(path))]);
+    const wanted = methodSet(desired.resources[path]?.methods ?? {});
+    const candidates = siblings.filter((l) => methodSet(live.resources[l]?.methods ?? {}) === wanted);
+    const unmatchedDesiredSiblings = desiredPaths.filter((d) => d !== path && parentOf(d) === parentOf(path) && !match.has(d) && !livePaths.has(d));
+    const [only] = candidates;
+    if (only !== undefined && (candidates.length === 1 || unmatchedDesiredSiblings.length === 0)) take(path, only);
+  }
+  return match;
+}
+
+function rebase(livePath: string, liveParent: string, desiredParent: string): string {
+  const part = lastPart(livePath);
+  return `${desiredParent === "/" ? "" : desiredParent}/${part}`;
+}
+
+function diffResources(desired: RestApiModel, live: RestApiModel | undefined, match: Map<string, string>): Change[] {
+  const api = desired.key;
+  const changes: Change[] = [];
+  const ordered = Object.keys(desired.resources).sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));
+  for (const path of ordered) {
+    const resource = desired.resources[path];
+    if (!resource) continue;
+    const livePath = match.get(path);
+    const liveResource = livePath !== undefined ? live?.resources[livePath] : undefined;
+    if (path !== "/" && livePath === undefined) {
+      changes.push({ kind: "Resource", action: "create", id: { api, path }, fields: [{ field: "pathPart", after: lastPart(path) }], patch: [] });
+    } else if (livePath !== undefined && lastPart(livePath) !== lastPart(path)) {
+      changes.push({
+        kind: "Resource",
+        action: "update",
+        id: { api, path },
+        fields: [{ field: "path", before: livePath, after: path }],
+        patch: [{ op: "replace", path: "/pathPart", value: lastPart(path) }],
+      });
+    }
+    changes.push(...diffMethods(api, path, resource.methods, liveResource?.methods ?? {}));
+  }
+  if (live) {
+    const matchedLive = new Set(match.values());
+    for (const livePath of Object.keys(live.resources).sort()) {
+      if (matchedLive.has(livePath) || livePath === "/") continue;
+      // Deleting a resource deletes its children: report and delete only the top-most one.
+      if (!matchedLive.has(parentOf(livePath))) continue;
+      const below = Object.keys(live.resources).filter((p) => p.startsWith(`${livePath}/`)).length;
+      changes.push({ kind: "Resource", action: "delete", id: { api, path: livePath }, fields: [], patch: [], ...(below > 0 ? { reason: `and the ${below} resource(s) below it` } : {}) });
+    }
+  }
+  return changes;
+}
+
+function diffMethods(api: string, path: string, desired: Partial<Record<HttpMethod, MethodModel>>, live: Partial<Record<HttpMethod, MethodModel>>): Change[] {
+  const changes: Change[] = [];
+  for (const verb of Object.keys(desired).sort() as HttpMethod[]) {
+    const method = desired[verb];
+    if (!method) continue;
+    const id: ChangeId = { api, path, httpMethod: verb };
+    const current = live[verb];
+    if (!current) {
+      changes.push({ kind: "Method", action: "create", id, fields: diffFields(METHOD_FIELDS, method, undefined), patch: [] });
+    } else {
+      const fields = diffFields(METHOD_FIELDS, method, current);
+      if (fields.length > 0) changes.push({ kind: "Method", action: "update", id, fields, patch: patchOperations(METHOD_FIELDS, fields) });
+    }
+    changes.push(...diffMethodResponses(id, method, current));
+    changes.push(...diffIntegration(id, method.integration, current?.integration));
+  }
+  for (const verb of Object.keys(live).sort() as HttpMethod[]) {
+    if (!desired[verb]) changes.push({ kind: "Method", action: "delete", id: { api, path, httpMethod: verb }, fields: [], patch: [] });
+  }
+  return changes;
+}
+
+function diffMethodResponses(id: ChangeId, desired: MethodModel, live: MethodModel | undefined): Change[] {
+  return diffKeyed(id, desired.responses, live?.responses ?? {}, "MethodResponse", METHOD_RESPONSE_FIELDS);
+}
+
+function diffKeyed<T extends object>(id: ChangeId, desired: Record<string, T>, live: Record<string, T>, kind: "MethodResponse" | "IntegrationResponse", table: readonly FieldSpec[]): Change[] {
+  const changes: Change[] = [];
+  for (const code of Object.keys(desired).sort()) {
+    const rid = { ...id, statusCode: code };
+    if (!(code in live)) changes.push({ kind, action: "create", id: rid, fields: diffFields(table, desired[code], undefined), patch: [] });
+    else {
+      const fields = diffFields(table, desired[code], live[code]);
+      if (fields.length > 0) changes.push({ kind, action: "update", id: rid, fields, patch: patchOperations(table, fields) });
+    }
+  }
+  for (const code of Object.keys(live).sort()) {
+    if (!(code in desired)) changes.push({ kind, action: "delete", id: { ...id, statusCode: code }, fields: [], patch: [] });
+  }
+  return changes;
+}
+
+function diffIntegration(id: ChangeId, desired: IntegrationModel | undefined, live: IntegrationModel | undefined): Change[] {
+  if (!desired) {
+    return live ? [{ kind: "Integration", action: "delete", id, fields: [], patch: [] }] : [];
+  }
+  if (!live) {
+    return [
+      { kind: "Integration", action: "create", id, fields: diffFields(INTEGRATION_FIELDS, desired, undefined), patch: [] },
+      ...diffKeyed(id, desired.responses, {}, "IntegrationResponse", INTEGRATION_RESPONSE_FIELDS),
+    ];
+  }
+  const fields = diffFields(INTEGRATION_FIELDS, desired, live);
+  if (desired.type !== live.type) {
+    // The type cannot be patched: PutIntegration replaces the integration and drops its responses.
+    return [
+      { kind: "Integration", action: "replace", id, fields, patch: [], reason: `type ${live.type} → ${desired.type} cannot be patched` },
+      ...diffKeyed(id, desired.responses, {}, "IntegrationResponse", INTEGRATION_RESPONSE_FIELDS),
+    ];
+  }
+  const changes: Change[] = [];
+  if (fields.length > 0) changes.push({ kind: "Integration", action: "update", id, fields, patch: patchOperations(INTEGRATION_FIELDS, fields) });
+  changes.push(...diffKeyed(id, desired.responses, live.responses, "IntegrationResponse", INTEGRATION_RESPONSE_FIELDS));
+  return changes;
+}
+
+// ---------------------------------------------------------------- stages
+
+function diffStages(api: string, desired: Record<string, StageModel>, live: Record<string, StageModel>): Change[] {
+  const changes: Change[] = [];
+  for (const name of Object.keys(desired).sort()) {
+    const stage = desired[name];
+    if (!stage) continue;
+    const current = live[name];
+    const id = { api, stage: name };
+    const settings = diffMethodSettings(stage.methodSettings, current?.methodSettings ?? {});
+    const tags = diffTags(stage.tags, current?.tags);
+    if (!current) {
+      changes.push({ kind: "Stage", action: "create", id, fields: [...createdFields(STAGE_FIELDS, stage, stage.tags), ...settings.fields], patch: settings.patch });
+      continue;
+    }
+    const fields = diffFields(STAGE_FIELDS, stage, current);
+    if (fields.length + settings.fields.length > 0 || tags) {
+      changes.push({
+        kind: "Stage",
+        action: "update",
+        id,
+        fields: [...fields, ...settings.fields, ...(tags ? [tags] : [])],
+        patch: [...patchOperations(STAGE_FIELDS, fields), ...settings.patch],
+      });
+    }
+  }
+  for (const name of Object.keys(live).sort()) {
+    if (!(name in desired)) changes.push({ kind: "Stage", action: "delete", id: { api, stage: name }, fields: [], patch: [] });
+  }
+  return changes;
+}
+
+/** Method settings: one field change and one replace per setting; a dropped setting goes back to AWS's default. */
+export function diffMethodSettings(desired: Record<string, MethodSettingModel>, live: Record<string, MethodSettingModel>): { fields: FieldChange[]; patch: PatchOperation[] } {
+  const fields: FieldChange[] = [];
+  const patch: PatchOperation[] = [];
+  const keys = [...new Set([...Object.keys(desired), ...Object.keys(live)])].sort();
+  for (const key of keys) {
+    for (const { field, patch: sub } of METHOD_SETTING_FIELDS) {
+      const name = field as keyof MethodSettingModel;
+      const after = desired[key]?.[name];
+      const before = live[key]?.[name];
+      if (after === before) continue;
+      fields.push({ field: `methodSettings.${key}.${field}`, before, after });
+      patch.push({ op: "replace", path: `${settingsPatchPrefix(key)}/${sub}`, value: String(after ?? METHOD_SETTING_DEFAULTS[name]) });
+    }
+  }
+  return { fields, patch };
+}
+
+// ---------------------------------------------------------------- deployment
+
+const DEPLOYABLE = new Set(["Resource", "Method", "MethodResponse", "Integration", "IntegrationResponse"]);
+
+function deploymentDecision(desired: RestApiModel, live: LiveRestApi | undefined, changes: readonly Change[], configHash: string): { reason: string; stages: string[] } | undefined {
+  const stages = Object.keys(desired.stages).sort();
+  if (stages.length === 0) return undefined;
+  if (!live) return { reason: "new API", stages };
+  if (changes.some((c) => DEPLOYABLE.has(c.kind) || (c.kind === "RestApi" && c.fields.some((f) => f.field !== "tags" && f.field !== "name" && f.field !== "description")))) {
+    return { reason: "the API configuration changes", stages };
+  }
+  const deployed = parseDeployedTag(live.tags[TAG.deployed]);
+  if (!deployed) return { reason: "no deployment by the reconciler is recorded", stages };
+  if (deployed.configHash !== configHash) return { reason: "the live configuration was changed since its last deployment", stages };
+  const missing = stages.filter((s) => !(s in live.stageDeployments));
+  if (missing.length > 0) return { reason: `new stage ${missing.join(", ")}`, stages };
+  const stale = stages.filter((s) => live.stageDeployments[s] !== deployed.deploymentId);
+  if (stale.length > 0) return { reason: `stage ${stale.join(", ")} is not on the latest deployment`, stages };
+  return undefined;
+}

@@ -1,0 +1,168 @@
+// observe for RestApi: GetRestApis once; per API GetResources (embed=methods, limit 500) and GetStages.
+// Nothing per method. The answer is normalised into the Desired shape, AWS defaults filled the same way.
+import type { Gateway } from "../../aws/gateway.ts";
+import { DEFAULTS } from "../../manifest/expand.ts";
+import { userTags, type LiveRestApi, type RestApiSummary } from "../../model/live.ts";
+import { parsePolicyDocument } from "../../model/policy.ts";
+import type {
+  HttpMethod,
+  IntegrationModel,
+  IntegrationResponseModel,
+  MethodModel,
+  MethodResponseModel,
+  MethodSettingModel,
+  ResourceModel,
+  RestApiModel,
+  StageModel,
+} from "../../model/types.ts";
+import { normalizeMethodSettings, settingsKeyFromAws } from "../../model/method-settings.ts";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- AWS answers are read defensively, field by field */
+type Raw = Record<string, any>;
+
+export interface RawRestApi {
+  summary: RestApiSummary;
+  raw: Raw;
+}
+
+export async function listRestApis(gateway: Gateway): Promise<RawRestApi[]> {
+  const out: RawRestApi[] = [];
+  let position: string | undefined;
+  do {
+    const page = await gateway.send<Raw>("apigateway", "GetRestApis", { limit: 500, ...(position ? { position } : {}) });
+    for (const item of (page.items ?? []) as Raw[]) {
+      out.push({
+        raw: item,
+        summary: { id: String(item.id), name: String(item.name ?? ""), tags: (item.tags ?? {}) as Record<string, string>, createdDate: item.createdDate as Date | undefined },
+      });
+    }
+    position = page.position as string | undefined;
+  } while (position);
+  return out;
+}
+
+export async function readRestApi(gateway: Gateway, api: RawRestApi, key: string): Promise<LiveRestApi> {
+  const [resources, stages] = await Promise.all([readResources(gateway, api.summary.id), gateway.send<Raw>("apigateway", "GetStages", { restApiId: api.summary.id })]);
+  const resourceIds: Record<string, string> = {};
+  const resourceModels: Record<string, ResourceModel> = {};
+  for (const resource of resources) {
+    const path = String(resource.path);
+    resourceIds[path] = String(resource.id);
+    resourceModels[path] = { path, methods: methodsOf(resource) };
+  }
+  const stageModels: Record<string, StageModel> = {};
+  const stageDeployments: Record<string, string | undefined> = {};
+  for (const stage of (stages.item ?? []) as Raw[]) {
+    const name = String(stage.stageName);
+    stageModels[name] = stageModel(stage);
+    stageDeployments[name] = stage.deploymentId as string | undefined;
+  }
+  return {
+    id: api.summary.id,
+    tags: api.summary.tags,
+    resourceIds,
+    stageDeployments,
+    model: { ...restApiFields(api.raw, key), resources: resourceModels, stages: stageModels },
+  };
+}
+
+async function readResources(gateway: Gateway, restApiId: string): Promise<Raw[]> {
+  const out: Raw[] = [];
+  let position: string | undefined;
+  do {
+    const page = await gateway.send<Raw>("apigateway", "GetResources", { restApiId, embed: ["methods"], limit: 500, ...(position ? { position } : {}) });
+    out.push(...((page.items ?? []) as Raw[]));
+    position = page.position as string | undefined;
+  } while (position);
+  return out;
+}
+
+/** The API-level fields (everything but resources and stages) of a GetRestApis item. */
+export function restApiFields(raw: Raw, key: string): Omit<RestApiModel, "resources" | "stages"> {
+  return {
+    key,
+    name: String(raw.name ?? ""),
+    description: emptyToUndefined(raw.description),
+    endpointType: String(((raw.endpointConfiguration as Raw | undefined)?.types as string[] | undefined)?.[0] ?? DEFAULTS.endpointType),
+    binaryMediaTypes: [...new Set(((raw.binaryMediaTypes ?? []) as string[]).map((t) => t.replace(/~1/g, "/")))].sort(),
+    minimumCompressionSize: raw.minimumCompressionSize as number | undefined,
+    apiKeySource: String(raw.apiKeySource ?? DEFAULTS.apiKeySource),
+    disableExecuteApiEndpoint: Boolean(raw.disableExecuteApiEndpoint ?? false),
+    tags: userTags((raw.tags ?? {}) as Record<string, string>),
+    policy: raw.policy ? parsePolicyDocument(String(raw.policy)) : undefined,
+  };
+}
+
+function methodsOf(resource: Raw): Partial<Record<HttpMethod, MethodModel>> {
+  const methods: Partial<Record<HttpMethod, MethodModel>> = {};
+  for (const [verb, method] of Object.entries((resource.resourceMethods ?? {}) as Record<string, Raw>)) {
+    methods[verb as HttpMethod] = methodModel(method);
+  }
+  return methods;
+}
+
+function methodModel(method: Raw): MethodModel {
+  return {
+    authorizationType: String(method.authorizationType ?? DEFAULTS.authorizationType),
+    apiKeyRequired: Boolean(method.apiKeyRequired ?? false),
+    operationName: emptyToUndefined(method.operationName),
+    requestParameters: { ...((method.requestParameters ?? {}) as Record<string, boolean>) },
+    integration: method.methodIntegration ? integrationModel(method.methodIntegration as Raw) : undefined,
+    responses: mapValues((method.methodResponses ?? {}) as Record<string, Raw>, methodResponseModel),
+  };
+}
+
+function methodResponseModel(response: Raw): MethodResponseModel {
+  return {
+    responseParameters: { ...((response.responseParameters ?? {}) as Record<string, boolean>) },
+    responseModels: { ...((response.responseModels ?? {}) as Record<string, string>) },
+  };
+}
+
+function integrationModel(integration: Raw): IntegrationModel {
+  return {
+    type: String(integration.type),
+    httpMethod: emptyToUndefined(integration.httpMethod),
+    uri: emptyToUndefined(integration.uri),
+    credentials: emptyToUndefined(integration.credentials),
+    requestParameters: { ...((integration.requestParameters ?? {}) as Record<string, string>) },
+    requestTemplates: { ...((integration.requestTemplates ?? {}) as Record<string, string>) },
+    passthroughBehavior: String(integration.passthroughBehavior ?? DEFAULTS.passthroughBehavior),
+    contentHandling: emptyToUndefined(integration.contentHandling),
+    timeoutInMillis: Number(integration.timeoutInMillis ?? DEFAULTS.timeoutInMillis),
+    cacheKeyParameters: [...((integration.cacheKeyParameters ?? []) as string[])].sort(),
+    responses: mapValues((integration.integrationResponses ?? {}) as Record<string, Raw>, integrationResponseModel),
+  };
+}
+
+function integrationResponseModel(response: Raw): IntegrationResponseModel {
+  return {
+    selectionPattern: emptyToUndefined(response.selectionPattern),
+    responseParameters: { ...((response.responseParameters ?? {}) as Record<string, string>) },
+    responseTemplates: { ...((response.responseTemplates ?? {}) as Record<string, string>) },
+    contentHandling: emptyToUndefined(response.contentHandling),
+  };
+}
+
+function stageModel(stage: Raw): StageModel {
+  const settings: Record<string, MethodSettingModel> = {};
+  for (const [key, value] of Object.entries((stage.methodSettings ?? {}) as Record<string, MethodSettingModel>)) {
+    settings[settingsKeyFromAws(key)] = value;
+  }
+  return {
+    name: String(stage.stageName),
+    description: emptyToUndefined(stage.description),
+    variables: { ...((stage.variables ?? {}) as Record<string, string>) },
+    tracingEnabled: Boolean(stage.tracingEnabled ?? false),
+    methodSettings: normalizeMethodSettings(settings),
+    tags: userTags((stage.tags ?? {}) as Record<string, string>),
+  };
+}
+
+function emptyToUndefined(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
+}
+
+function mapValues<T, U>(record: Record<string, T>, f: (value: T) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
+}

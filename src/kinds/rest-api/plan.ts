@@ -1,0 +1,458 @@
+// plan for RestApi (pure): each change → the minimal API Gateway call, with the dependencies that
+// order them (parent before child, method before integration before responses, deletes bottom-up,
+// one deployment last) and refs to ids that only exist once an earlier call answered.
+import type { Change, Operation, Ref } from "../../model/changes.ts";
+import { TAG, type LiveRestApi } from "../../model/live.ts";
+import { restApiArn, stageArn } from "../../model/arn.ts";
+import type { HttpMethod, IntegrationModel, MethodModel, RestApiModel, StageModel } from "../../model/types.ts";
+import type { RestApiDiff } from "./diff.ts";
+import { diffMethodSettings } from "./diff.ts";
+
+export interface RestApiPlanContext {
+  region: string;
+  owner: string;
+  /** Role ARN → id of the operation after which that role exists (roles created in this run). */
+  roleReady: ReadonlyMap<string, string>;
+}
+
+const ref = (name: string, format?: string): Ref & { format?: string } => (format ? { $ref: name, format } : { $ref: name });
+
+export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: LiveRestApi | undefined, context: RestApiPlanContext): Operation[] {
+  const group = `RestApi/${desired.key}`;
+  const ops: Operation[] = [];
+  const restApiId: unknown = live?.id ?? ref("api");
+  const apiArn: unknown = live ? restApiArn(context.region, live.id) : ref("api", restApiArn(context.region, "{}"));
+  let createApiOp: string | undefined;
+
+  const add = (op: Omit<Operation, "group" | "after"> & { after?: (string | undefined)[] }): string => {
+    const after = [...new Set((op.after ?? []).filter((a): a is string => a !== undefined))];
+    if (createApiOp && op.id !== createApiOp && !after.includes(createApiOp)) after.push(createApiOp);
+    ops.push({ ...op, group, after });
+    return op.id;
+  };
+  const changeIndex = (predicate: (c: Change) => boolean) => {
+    const i = diff.changes.findIndex(predicate);
+    return i >= 0 ? i : undefined;
+  };
+
+  const ownershipTags = { [TAG.name]: desired.key, [TAG.owner]: context.owner, [TAG.specHash]: diff.specHash };
+
+  // Resource ids: live ids for matched resources, refs for resources this plan creates.
+  const resourceId = (path: string): unknown => {
+    const livePath = diff.resourceMatch.get(path);
+    return livePath !== undefined && live ? live.resourceIds[livePath] : ref(`resource:${path}`);
+  };
+  const resourceCreateOp = new Map<string, string>();
+  const methodPutOp = new Map<string, string>();
+  const integrationPutOp = new Map<string, string>();
+  const methodResponsePutOp = new Map<string, string>();
+  const integrationResponseDeleteOp = new Map<string, string>();
+  const resourceDeleteOps: string[] = [];
+  const renameOps: string[] = [];
+
+  diff.changes.forEach((change, index) => {
+    const { kind, action, id } = change;
+    const path = id.path ?? "/";
+    const methodKey = `${path} ${id.httpMethod ?? ""}`;
+    const method = id.httpMethod ? desired.resources[path]?.methods[id.httpMethod as HttpMethod] : undefined;
+    const base = id.httpMethod ? { restApiId, resourceId: resourceId(path), httpMethod: id.httpMethod } : {};
+    const liveBase = () => {
+      const livePath = diff.resourceMatch.get(path) ?? path;
+      return { restApiId, resourceId: live?.resourceIds[livePath] ?? resourceId(path), httpMethod: id.httpMethod };
+    };
+
+    switch (`${kind}:${action}`) {
+      case "RestApi:create":
+        createApiOp = add({
+          id: `${group}:CreateRestApi`,
+          service: "apigateway",
+          call: "CreateRestApi",
+          input: createRestApiInput(desired, ownershipTags),
+          produces: "api",
+          change: index,
+        });
+        break;
+      case "RestApi:update": {
+        if (change.patch.length > 0) {
+          add({ id: `${group}:UpdateRestApi`, service: "apigateway", call: "UpdateRestApi", input: { restApiId, patchOperations: change.patch }, change: index });
+        }
+        const tags = change.fields.find((f) => f.field === "tags");
+        if (tags) {
+          const before = (tags.before ?? {}) as Record<string, string>;
+          const after = (tags.after ?? {}) as Record<string, string>;
+          const removed = Object.keys(before).filter((k) => !(k in after));
+          if (removed.length > 0) add({ id: `${group}:UntagResource`, service: "apigateway", call: "UntagResource", input: { resourceArn: apiArn, tagKeys: removed }, change: index });
+        }
+        break;
+      }
+      case "Resource:create": {
+        const parent = parentOf(path);
+        resourceCreateOp.set(
+          path,
+          add({
+            id: `${group}:CreateResource:${path}`,
+            service: "apigateway",
+            call: "CreateResource",
+            input: { restApiId, parentId: resourceId(parent), pathPart: lastPart(path) },
+            produces: `resource:${path}`,
+            after: [resourceCreateOp.get(parent)],
+            change: index,
+          }),
+        );
+        break;
+      }
+      case "Resource:update":
+        renameOps.push(
+          add({
+            id: `${group}:UpdateResource:${path}`,
+            service: "apigateway",
+            call: "UpdateResource",
+            input: { restApiId, resourceId: resourceId(path), patchOperations: change.patch },
+            change: index,
+          }),
+        );
+        break;
+      case "Resource:delete":
+        resourceDeleteOps.push(
+          add({
+            id: `${group}:DeleteResource:${path}`,
+            service: "apigateway",
+            call: "DeleteResource",
+            input: { restApiId, resourceId: live?.resourceIds[path] },
+            change: index,
+          }),
+        );
+        break;
+      case "Method:create":
+        if (method) {
+          methodPutOp.set(
+            methodKey,
+            add({
+              id: `${group}:PutMethod:${methodKey}`,
+              service: "apigateway",
+              call: "PutMethod",
+              input: { ...base, ...putMethodInput(method) },
+              after: [resourceCreateOp.get(path)],
+              change: index,
+            }),
+          );
+        }
+        break;
+      case "Method:update":
+        add({ id: `${group}:UpdateMethod:${methodKey}`, service: "apigateway", call: "UpdateMethod", input: { ...base, patchOperations: change.patch }, change: index });
+        break;
+      case "Method:delete":
+        add({ id: `${group}:DeleteMethod:${methodKey}`, service: "apigateway", call: "DeleteMethod", input: liveBase(), change: index });
+        break;
+      case "Integration:create":
+      case "Integration:replace":
+        if (method?.integration) {
+          integrationPutOp.set(
+            methodKey,
+            add({
+              id: `${group}:PutIntegration:${methodKey}`,
+              service: "apigateway",
+              call: "PutIntegration",
+              input: { ...base, ...putIntegrationInput(method.integration) },
+              after: [methodPutOp.get(methodKey), roleDependency(method.integration, context)],
+              change: index,
+            }),
+          );
+        }
+        break;
+      case "Integration:update":
+        add({
+          id: `${group}:UpdateIntegration:${methodKey}`,
+          service: "apigateway",
+          call: "UpdateIntegration",
+          input: { ...base, patchOperations: change.patch },
+          after: [roleDependency(method?.integration, context)],
+          change: index,
+        });
+        break;
+      case "Integration:delete":
+        add({ id: `${group}:DeleteIntegration:${methodKey}`, service: "apigateway", call: "DeleteIntegration", input: liveBase(), change: index });
+        break;
+      case "MethodResponse:create": {
+        const response = method?.responses[id.statusCode ?? ""];
+        if (response) {
+          methodResponsePutOp.set(
+            `${methodKey} ${id.statusCode}`,
+            add({
+              id: `${group}:PutMethodResponse:${methodKey} ${id.statusCode}`,
+              service: "apigateway",
+              call: "PutMethodResponse",
+              input: { ...base, statusCode: id.statusCode, responseParameters: response.responseParameters, responseModels: response.responseModels },
+              after: [methodPutOp.get(methodKey)],
+              change: index,
+            }),
+          );
+        }
+        break;
+      }
+      case "MethodResponse:update":
+        add({
+          id: `${group}:UpdateMethodResponse:${methodKey} ${id.statusCode}`,
+          service: "apigateway",
+          call: "UpdateMethodResponse",
+          input: { ...base, statusCode: id.statusCode, patchOperations: change.patch },
+          change: index,
+        });
+        break;
+      case "MethodResponse:delete":
+        add({
+          id: `${group}:DeleteMethodResponse:${methodKey} ${id.statusCode}`,
+          service: "apigateway",
+          call: "DeleteMethodResponse",
+          input: { ...liveBase(), statusCode: id.statusCode },
+          after: [integrationResponseDeleteOp.get(`${methodKey} ${id.statusCode}`)],
+          change: index,
+        });
+        break;
+      case "IntegrationResponse:create": {
+        const response = method?.integration?.responses[id.statusCode ?? ""];
+        if (response) {
+          add({
+            id: `${group}:PutIntegrationResponse:${methodKey} ${id.statusCode}`,
+            service: "apigateway",
+            call: "PutIntegrationResponse",
+            input: {
+              ...base,
+              statusCode: id.statusCode,
+              ...(response.selectionPattern !== undefined ? { selectionPattern: response.selectionPattern } : {}),
+              responseParameters: response.responseParameters,
+              responseTemplates: response.responseTemplates,
+              ...(response.contentHandling ? { contentHandling: response.contentHandling } : {}),
+            },
+            after: [integrationPutOp.get(methodKey), methodResponsePutOp.get(`${methodKey} ${id.statusCode}`)],
+            change: index,
+          });
+        }
+        break;
+      }
+      case "IntegrationResponse:update":
+        add({
+          id: `${group}:UpdateIntegrationResponse:${methodKey} ${id.statusCode}`,
+          service: "apigateway",
+          call: "UpdateIntegrationResponse",
+          input: { ...base, statusCode: id.statusCode, patchOperations: change.patch },
+          change: index,
+        });
+        break;
+      case "IntegrationResponse:delete":
+        integrationResponseDeleteOp.set(
+          `${methodKey} ${id.statusCode}`,
+          add({
+            id: `${group}:DeleteIntegrationResponse:${methodKey} ${id.statusCode}`,
+            service: "apigateway",
+            call: "DeleteIntegrationResponse",
+            input: { ...liveBase(), statusCode: id.statusCode },
+            change: index,
+          }),
+        );
+        break;
+      default:
+        break;
+    }
+  });
+
+  // A new resource may reuse a variable slot that a deleted or renamed sibling frees: deletes and renames first.
+  for (const op of ops) {
+    if (op.call === "CreateResource") op.after.push(...resourceDeleteOps, ...renameOps);
+  }
+  // Integration and method responses deleted after the ones of the same status code (see above); the
+  // method response's delete was planned before its integration response's in some orders: fix up.
+  for (const op of ops) {
+    if (op.call !== "DeleteMethodResponse") continue;
+    const sibling = ops.find((o) => o.call === "DeleteIntegrationResponse" && o.id.endsWith(op.id.slice(op.id.indexOf(":DeleteMethodResponse:") + ":DeleteMethodResponse:".length)));
+    if (sibling && !op.after.includes(sibling.id)) op.after.push(sibling.id);
+  }
+
+  const configOps = ops.map((o) => o.id);
+  const stageOps = planStages(diff, desired, live, context, group, restApiId, add, changeIndex, configOps);
+  void stageOps;
+  return ops;
+}
+
+function planStages(
+  diff: RestApiDiff,
+  desired: RestApiModel,
+  live: LiveRestApi | undefined,
+  context: RestApiPlanContext,
+  group: string,
+  restApiId: unknown,
+  add: (op: Omit<Operation, "group" | "after"> & { after?: (string | undefined)[] }) => string,
+  changeIndex: (predicate: (c: Change) => boolean) => number | undefined,
+  configOps: string[],
+): string[] {
+  const out: string[] = [];
+  const stageArnOf = (name: string): unknown => (live ? stageArn(context.region, live.id, name) : ref("api", stageArn(context.region, "{}", name)));
+  const deployment = diff.deployment;
+  const stageChange = (name: string) => diff.changes.find((c) => c.kind === "Stage" && c.id.stage === name);
+  const stageChangeIndex = (name: string) => changeIndex((c) => c.kind === "Stage" && c.id.stage === name);
+  let deployOp: string | undefined;
+  const handled = new Set<string>();
+
+  if (deployment) {
+    const [carrier, ...others] = deployment.stages;
+    if (carrier === undefined) return out;
+    const carrierStage = desired.stages[carrier];
+    const carrierIsNew = !live || !(carrier in live.stageDeployments);
+    deployOp = add({
+      id: `${group}:CreateDeployment`,
+      service: "apigateway",
+      call: "CreateDeployment",
+      input: {
+        restApiId,
+        stageName: carrier,
+        description: `apigw-reconciler config ${diff.configHash}`,
+        ...(carrierIsNew && carrierStage ? newStageViaDeployment(carrierStage) : {}),
+      },
+      produces: "deployment",
+      after: configOps,
+      change: changeIndex((c) => c.kind === "Deployment"),
+    });
+    out.push(deployOp);
+    if (carrierStage) {
+      out.push(...stageFollowUps(carrier, carrierStage, carrierIsNew, [], deployOp));
+      handled.add(carrier);
+    }
+    for (const name of others) {
+      const stage = desired.stages[name];
+      if (!stage) continue;
+      handled.add(name);
+      const exists = live !== undefined && name in live.stageDeployments;
+      if (exists) {
+        const patch = [{ op: "replace", path: "/deploymentId", value: ref("deployment") }, ...(stageChange(name)?.patch ?? [])];
+        out.push(add({ id: `${group}:UpdateStage:${name}`, service: "apigateway", call: "UpdateStage", input: { restApiId, stageName: name, patchOperations: patch }, after: [deployOp], change: stageChangeIndex(name) }));
+        out.push(...stageTagOps(name, stage, false, deployOp));
+      } else {
+        const created = add({
+          id: `${group}:CreateStage:${name}`,
+          service: "apigateway",
+          call: "CreateStage",
+          input: { restApiId, stageName: name, deploymentId: ref("deployment"), ...stageCreateFields(stage), ...(Object.keys(stage.tags).length > 0 ? { tags: stage.tags } : {}) },
+          after: [deployOp],
+          change: stageChangeIndex(name),
+        });
+        out.push(created, ...stageFollowUps(name, stage, true, [], created, true));
+      }
+    }
+  }
+
+  for (const name of Object.keys(desired.stages).sort()) {
+    if (handled.has(name)) continue;
+    const stage = desired.stages[name];
+    const change = stageChange(name);
+    if (!stage || !change || change.action !== "update") continue;
+    if (change.patch.length > 0) {
+      out.push(add({ id: `${group}:UpdateStage:${name}`, service: "apigateway", call: "UpdateStage", input: { restApiId, stageName: name, patchOperations: change.patch }, change: stageChangeIndex(name) }));
+    }
+    out.push(...stageTagOps(name, stage, false, undefined));
+  }
+  for (const change of diff.changes) {
+    if (change.kind === "Stage" && change.action === "delete" && change.id.stage) {
+      out.push(add({ id: `${group}:DeleteStage:${change.id.stage}`, service: "apigateway", call: "DeleteStage", input: { restApiId, stageName: change.id.stage }, change: stageChangeIndex(change.id.stage) }));
+    }
+  }
+
+  // Record what was applied: the spec hash always, the deployment and its config hash when one was made.
+  const needsSpecTag = live !== undefined && live.tags[TAG.specHash] !== diff.specHash;
+  const userTagChange = diff.changes.find((c) => c.kind === "RestApi" && c.action === "update")?.fields.find((f) => f.field === "tags");
+  const apiArnValue: unknown = live ? restApiArn(context.region, live.id) : ref("api", restApiArn(context.region, "{}"));
+  if (deployOp || needsSpecTag || userTagChange) {
+    const tags: Record<string, unknown> = { ...(userTagChange ? (userTagChange.after as Record<string, string>) : {}), [TAG.specHash]: diff.specHash };
+    if (live) Object.assign(tags, { [TAG.name]: desired.key, [TAG.owner]: context.owner });
+    if (deployOp) tags[TAG.deployed] = ref("deployment", `{}:${diff.configHash}`);
+    out.push(add({ id: `${group}:TagResource`, service: "apigateway", call: "TagResource", input: { resourceArn: apiArnValue, tags }, after: [deployOp, ...out] }));
+  }
+  return out;
+
+  function stageFollowUps(name: string, stage: StageModel, isNew: boolean, _after: string[], createdBy: string, tagsSet = false): string[] {
+    const ids: string[] = [];
+    const settings = isNew ? diffMethodSettings(stage.methodSettings, {}) : undefined;
+    const patch = isNew ? (settings?.patch ?? []) : (stageChange(name)?.patch ?? []);
+    if (patch.length > 0) {
+      ids.push(add({ id: `${group}:UpdateStage:${name}`, service: "apigateway", call: "UpdateStage", input: { restApiId, stageName: name, patchOperations: patch }, after: [createdBy], change: stageChangeIndex(name) }));
+    }
+    if (!tagsSet) ids.push(...stageTagOps(name, stage, isNew, createdBy));
+    return ids;
+  }
+
+  function stageTagOps(name: string, stage: StageModel, isNew: boolean, after: string | undefined): string[] {
+    const ids: string[] = [];
+    const before = isNew ? {} : ((stageChange(name)?.fields.find((f) => f.field === "tags")?.before as Record<string, string> | undefined) ?? undefined);
+    if (!isNew && before === undefined) return ids;
+    const removed = Object.keys(before ?? {}).filter((k) => !(k in stage.tags));
+    if (removed.length > 0) ids.push(add({ id: `${group}:UntagResource:${name}`, service: "apigateway", call: "UntagResource", input: { resourceArn: stageArnOf(name), tagKeys: removed }, after: [after] }));
+    if (Object.keys(stage.tags).length > 0) ids.push(add({ id: `${group}:TagResource:${name}`, service: "apigateway", call: "TagResource", input: { resourceArn: stageArnOf(name), tags: stage.tags }, after: [after] }));
+    return ids;
+  }
+}
+
+function newStageViaDeployment(stage: StageModel): Record<string, unknown> {
+  return {
+    ...(stage.description !== undefined ? { stageDescription: stage.description } : {}),
+    ...(Object.keys(stage.variables).length > 0 ? { variables: stage.variables } : {}),
+    ...(stage.tracingEnabled ? { tracingEnabled: true } : {}),
+  };
+}
+
+function stageCreateFields(stage: StageModel): Record<string, unknown> {
+  return {
+    ...(stage.description !== undefined ? { description: stage.description } : {}),
+    ...(Object.keys(stage.variables).length > 0 ? { variables: stage.variables } : {}),
+    ...(stage.tracingEnabled ? { tracingEnabled: true } : {}),
+  };
+}
+
+function createRestApiInput(model: RestApiModel, ownershipTags: Record<string, string>): Record<string, unknown> {
+  return {
+    name: model.name,
+    ...(model.description !== undefined ? { description: model.description } : {}),
+    endpointConfiguration: { types: [model.endpointType] },
+    ...(model.binaryMediaTypes.length > 0 ? { binaryMediaTypes: model.binaryMediaTypes } : {}),
+    ...(model.minimumCompressionSize !== undefined ? { minimumCompressionSize: model.minimumCompressionSize } : {}),
+    apiKeySource: model.apiKeySource,
+    ...(model.disableExecuteApiEndpoint ? { disableExecuteApiEndpoint: true } : {}),
+    ...(model.policy ? { policy: JSON.stringify(model.policy) } : {}),
+    tags: { ...model.tags, ...ownershipTags },
+  };
+}
+
+function putMethodInput(method: MethodModel): Record<string, unknown> {
+  return {
+    authorizationType: method.authorizationType,
+    apiKeyRequired: method.apiKeyRequired,
+    ...(method.operationName !== undefined ? { operationName: method.operationName } : {}),
+    ...(Object.keys(method.requestParameters).length > 0 ? { requestParameters: method.requestParameters } : {}),
+  };
+}
+
+function putIntegrationInput(integration: IntegrationModel): Record<string, unknown> {
+  return {
+    type: integration.type,
+    ...(integration.httpMethod !== undefined ? { integrationHttpMethod: integration.httpMethod } : {}),
+    ...(integration.uri !== undefined ? { uri: integration.uri } : {}),
+    ...(integration.credentials !== undefined ? { credentials: integration.credentials } : {}),
+    ...(Object.keys(integration.requestParameters).length > 0 ? { requestParameters: integration.requestParameters } : {}),
+    ...(Object.keys(integration.requestTemplates).length > 0 ? { requestTemplates: integration.requestTemplates } : {}),
+    passthroughBehavior: integration.passthroughBehavior,
+    ...(integration.contentHandling !== undefined ? { contentHandling: integration.contentHandling } : {}),
+    timeoutInMillis: integration.timeoutInMillis,
+    ...(integration.cacheKeyParameters.length > 0 ? { cacheKeyParameters: integration.cacheKeyParameters } : {}),
+  };
+}
+
+function roleDependency(integration: IntegrationModel | undefined, context: RestApiPlanContext): string | undefined {
+  return integration?.credentials ? context.roleReady.get(integration.credentials) : undefined;
+}
+
+function parentOf(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i <= 0 ? "/" : path.slice(0, i);
+}
+
+function lastPart(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}

@@ -1,0 +1,100 @@
+// The diff and plan model: plain data, rendered by report/, executed by engine/apply.
+
+export type ChangeKind =
+  | "RestApi"
+  | "Resource"
+  | "Method"
+  | "MethodResponse"
+  | "Integration"
+  | "IntegrationResponse"
+  | "Stage"
+  | "Deployment"
+  | "IamRole"
+  | "RolePolicy"
+  | "RolePolicyAttachment";
+
+export type ChangeAction = "create" | "update" | "delete" | "replace";
+
+export interface PatchOperation {
+  op: "add" | "remove" | "replace" | "copy";
+  path: string;
+  value?: string;
+}
+
+export interface FieldChange {
+  field: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface ChangeId {
+  api?: string;
+  path?: string;
+  httpMethod?: string;
+  statusCode?: string;
+  stage?: string;
+  role?: string;
+  policy?: string;
+}
+
+export interface Change {
+  kind: ChangeKind;
+  action: ChangeAction;
+  id: ChangeId;
+  fields: FieldChange[];
+  /** The API Gateway PatchOperations an update sends (empty for creates, deletes and IAM). */
+  patch: PatchOperation[];
+  /** Why a deployment or replacement happens, in words. */
+  reason?: string;
+}
+
+/** A reference to an id that an earlier operation of the same plan produces (a new API, resource…). */
+export interface Ref {
+  $ref: string;
+}
+
+export function isRef(value: unknown): value is Ref {
+  return typeof value === "object" && value !== null && "$ref" in value && typeof (value as Ref).$ref === "string";
+}
+
+export type Service = "apigateway" | "iam";
+
+export interface Operation {
+  /** Unique within the plan; `after` lists ids. */
+  id: string;
+  service: Service;
+  call: string;
+  input: Record<string, unknown>;
+  after: string[];
+  /** Name of the ref this operation's answer defines (e.g. "api", "resource:/{folder}", "deployment"). */
+  produces?: string;
+  /** API or role key: a failure stops the rest of its group. */
+  group: string;
+  /** Index into Plan.changes this operation carries out. */
+  change?: number;
+}
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  delete: number;
+  replace: number;
+  redeploy: number;
+}
+
+export interface Plan {
+  changes: Change[];
+  operations: Operation[];
+  summary: PlanSummary;
+  /** Groups not written because of observe mode, ownership or guards, with the reason. */
+  skipped: { group: string; reason: string }[];
+}
+
+export function summarize(changes: readonly Change[]): PlanSummary {
+  const summary: PlanSummary = { create: 0, update: 0, delete: 0, replace: 0, redeploy: 0 };
+  for (const change of changes) {
+    if (change.kind === "Deployment") summary.redeploy++;
+    else summary[change.action]++;
+  }
+  return summary;
+}

@@ -1,0 +1,42 @@
+// Stage method settings. AWS answers every field, defaults included; a manifest lists a few. Both sides
+// drop default values (and keys left with nothing) so that they compare equal.
+import type { MethodSettingModel } from "./types.ts";
+
+export const METHOD_SETTING_DEFAULTS: Required<MethodSettingModel> = {
+  loggingLevel: "OFF",
+  dataTraceEnabled: false,
+  metricsEnabled: false,
+  throttlingBurstLimit: 5000,
+  throttlingRateLimit: 10000,
+  cachingEnabled: false,
+  cacheTtlInSeconds: 300,
+  cacheDataEncrypted: false,
+  requireAuthorizationForCacheControl: true,
+  unauthorizedCacheControlHeaderStrategy: "SUCCEED_WITH_RESPONSE_HEADER",
+};
+
+export function normalizeMethodSettings(settings: Record<string, MethodSettingModel>): Record<string, MethodSettingModel> {
+  const out: Record<string, MethodSettingModel> = {};
+  for (const [key, setting] of Object.entries(settings)) {
+    const kept = Object.fromEntries(
+      Object.entries(setting).filter(([field, value]) => value !== undefined && value !== METHOD_SETTING_DEFAULTS[field as keyof MethodSettingModel]),
+    ) as MethodSettingModel;
+    if (Object.keys(kept).length > 0) out[key] = kept;
+  }
+  return out;
+}
+
+/** AWS keys a method's settings `{folder}/GET` (or `~1{folder}/GET`, as patched); manifests write the resource path as elsewhere: `/{folder}/GET`. */
+export function settingsKeyFromAws(key: string): string {
+  if (key === "*/*") return key;
+  const plain = key.replace(/~1/g, "/").replace(/~0/g, "~");
+  return plain.startsWith("/") ? plain : `/${plain}`;
+}
+
+/** Patch-path prefix of a settings key: `/*\/*` or `/~1{folder}/GET` (the resource path's slashes as ~1). */
+export function settingsPatchPrefix(key: string): string {
+  if (key === "*/*") return "/*/*";
+  const slash = key.lastIndexOf("/");
+  const resourcePath = key.slice(0, slash) || "/";
+  return `/${resourcePath.replace(/~/g, "~0").replace(/\//g, "~1")}/${key.slice(slash + 1)}`;
+}

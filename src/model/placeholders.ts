@@ -1,0 +1,27 @@
+// ${AWS_REGION} and ${AWS_ACCOUNT_ID} in desired strings, resolved once the target account is known.
+// Mapping templates are left alone: their VTL has ${…} of its own.
+import type { DesiredState } from "./types.ts";
+
+export interface Target {
+  region: string;
+  accountId: string;
+  partition: string;
+}
+
+const TEMPLATE_FIELDS = new Set(["requestTemplates", "responseTemplates"]);
+
+export function resolvePlaceholders(desired: DesiredState, target: Target): DesiredState {
+  const values: Record<string, string> = { AWS_REGION: target.region, AWS_ACCOUNT_ID: target.accountId };
+  const resolve = (value: unknown): unknown => {
+    if (typeof value === "string") return value.replace(/\$\{(AWS_REGION|AWS_ACCOUNT_ID)\}/g, (_, name: string) => values[name] ?? "");
+    if (Array.isArray(value)) return value.map(resolve);
+    if (value !== null && typeof value === "object") {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, TEMPLATE_FIELDS.has(k) ? v : resolve(v)]));
+    }
+    return value;
+  };
+  return {
+    apis: desired.apis.map((api) => ({ ...api, model: resolve(api.model) as typeof api.model })),
+    roles: desired.roles.map((role) => ({ ...role, model: resolve(role.model) as typeof role.model })),
+  };
+}

@@ -1,0 +1,32 @@
+// The JSON report: a documented, stable shape (README "JSON output"). Bump `version` on breaking change.
+import type { CallCounts } from "../aws/recorder.ts";
+import type { OperationOutcome } from "../engine/apply.ts";
+import type { Plan } from "../model/changes.ts";
+import type { Target } from "../model/placeholders.ts";
+import { changeOutcomes } from "./outcomes.ts";
+
+export function renderJson(plan: Plan, calls: CallCounts, target: Target | undefined, outcomes?: readonly OperationOutcome[]): string {
+  const perChange = outcomes ? changeOutcomes(plan, outcomes) : undefined;
+  const report = {
+    version: 1,
+    mode: outcomes ? "apply" : "plan",
+    ...(target ? { target: { region: target.region, accountId: target.accountId } } : {}),
+    summary: plan.summary,
+    changes: plan.changes.map((change, index) => ({
+      kind: change.kind,
+      action: change.action,
+      ...change.id,
+      fields: change.fields.map((f) => ({ field: f.field, ...(f.before !== undefined ? { before: f.before } : {}), ...(f.after !== undefined ? { after: f.after } : {}) })),
+      patch: change.patch,
+      ...(change.reason ? { reason: change.reason } : {}),
+      ...(perChange ? { outcome: perChange[index] } : {}),
+    })),
+    operations: plan.operations.map((op) => {
+      const outcome = outcomes?.find((o) => o.id === op.id);
+      return { id: op.id, service: op.service, call: op.call, ...(outcome ? { status: outcome.status, ...(outcome.error ? { error: outcome.error } : {}) } : {}) };
+    }),
+    skipped: plan.skipped,
+    calls: { total: calls.total, writes: calls.writes, byOperation: calls.byOperation, errors: calls.errors },
+  };
+  return JSON.stringify(report, null, 2) + "\n";
+}

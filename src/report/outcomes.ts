@@ -1,0 +1,21 @@
+import type { OperationOutcome } from "../engine/apply.ts";
+import type { Change, Plan } from "../model/changes.ts";
+
+/** Per change: applied when all its operations were, failed when one failed, otherwise not run. */
+export function changeOutcomes(plan: Plan, outcomes: readonly OperationOutcome[]): (string | undefined)[] {
+  return plan.changes.map((change, index) => {
+    const mine = outcomes.filter((o) => o.change === index);
+    if (mine.length === 0) {
+      const skipped = plan.skipped.some((s) => s.group === groupOf(change));
+      return skipped ? "not written (observe)" : "applied";
+    }
+    if (mine.some((o) => o.status === "failed")) return "failed";
+    if (mine.every((o) => o.status === "applied")) return "applied";
+    return "not run";
+  });
+}
+
+export function groupOf(change: Change): string {
+  if (change.id.role !== undefined) return `IamRole ${change.id.role}`;
+  return `RestApi ${change.id.api ?? ""}`;
+}

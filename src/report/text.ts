@@ -1,0 +1,92 @@
+// Terraform-like text rendering of a plan or an apply. Colour is a rendering option, never in the model.
+import type { CallCounts } from "../aws/recorder.ts";
+import type { OperationOutcome } from "../engine/apply.ts";
+import type { Change, Plan } from "../model/changes.ts";
+import { changeOutcomes, groupOf } from "./outcomes.ts";
+
+export interface TextOptions {
+  color: boolean;
+}
+
+const SYMBOL: Record<Change["action"], string> = { create: "+", update: "~", delete: "-", replace: "±" };
+const COLOR: Record<Change["action"], string> = { create: "32", update: "33", delete: "31", replace: "35" };
+
+export function renderText(plan: Plan, calls: CallCounts, options: TextOptions, outcomes?: readonly OperationOutcome[]): string {
+  const paint = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const lines: string[] = [];
+  const perChange = outcomes ? changeOutcomes(plan, outcomes) : undefined;
+  let currentGroup = "";
+  plan.changes.forEach((change, index) => {
+    const group = groupOf(change);
+    if (group !== currentGroup) {
+      if (lines.length > 0) lines.push("");
+      lines.push(paint("1", group));
+      currentGroup = group;
+    }
+    if (change.kind === "Deployment") {
+      lines.push(paint("36", `  ↻ Deployment → stage ${change.id.stage ?? ""}`) + (change.reason ? ` (${change.reason})` : "") + outcomeSuffix(perChange?.[index]));
+      return;
+    }
+    const head = `  ${SYMBOL[change.action]} ${change.kind} ${identity(change)}`;
+    lines.push(paint(COLOR[change.action], head) + (change.reason ? ` (${change.reason})` : "") + outcomeSuffix(perChange?.[index]));
+    for (const field of change.fields) lines.push(`      ${fieldLine(change, field.field, field.before, field.after)}`);
+  });
+  if (plan.changes.length === 0) lines.push("No changes. AWS matches the manifests.");
+  for (const skip of plan.skipped) lines.push(`  (${skip.group}: ${skip.reason})`);
+  lines.push("");
+  const s = plan.summary;
+  lines.push(paint("1", `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete${s.replace ? `, ${s.replace} to replace` : ""}; ${s.redeploy} redeploy`));
+  if (outcomes) {
+    const count = (status: string) => outcomes.filter((o) => o.status === status).length;
+    lines.push(`Apply: ${count("applied")} operation(s) applied, ${count("failed")} failed, ${count("skipped")} not run`);
+    for (const failed of outcomes.filter((o) => o.status === "failed")) lines.push(paint("31", `  failed: ${failed.id}: ${failed.error ?? ""}`));
+  }
+  lines.push(renderCalls(calls));
+  return lines.join("\n") + "\n";
+}
+
+function outcomeSuffix(outcome: string | undefined): string {
+  return outcome && outcome !== "applied" ? `  [${outcome}]` : "";
+}
+
+export function identity(change: Change): string {
+  const id = change.id;
+  switch (change.kind) {
+    case "RestApi":
+      return id.api ?? "";
+    case "Resource":
+      return id.path ?? "";
+    case "Method":
+    case "Integration":
+      return `${id.httpMethod ?? ""} ${id.path ?? ""}`;
+    case "MethodResponse":
+    case "IntegrationResponse":
+      return `${id.httpMethod ?? ""} ${id.path ?? ""} ${id.statusCode ?? ""}`;
+    case "Stage":
+      return id.stage ?? "";
+    case "Deployment":
+      return id.stage ?? "";
+    case "IamRole":
+      return id.role ?? "";
+    case "RolePolicy":
+    case "RolePolicyAttachment":
+      return id.policy ?? "";
+  }
+}
+
+function fieldLine(change: Change, field: string, before: unknown, after: unknown): string {
+  if (change.action === "create") return `${field}: ${show(after)}`;
+  if (change.action === "delete") return `${field}: ${show(before)}`;
+  return `${field}: ${show(before)} → ${show(after)}`;
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return "(unset)";
+  return JSON.stringify(value);
+}
+
+export function renderCalls(calls: CallCounts): string {
+  const parts = Object.entries(calls.byOperation).map(([op, n]) => `${op} ${n}`);
+  const errors = Object.entries(calls.errors).map(([name, n]) => `${name} ${n}`);
+  return `AWS calls: ${calls.total} (${calls.writes} write${calls.writes === 1 ? "" : "s"})${parts.length ? `: ${parts.join(", ")}` : ""}${errors.length ? `; errors: ${errors.join(", ")}` : ""}`;
+}
