@@ -260,17 +260,15 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
   for (const op of ops) {
     if (op.call === "CreateResource") op.after.push(...resourceDeleteOps, ...renameOps);
   }
-  // Integration and method responses deleted after the ones of the same status code (see above); the
-  // method response's delete was planned before its integration response's in some orders: fix up.
+  // A method response goes after the integration response of the same status code (planned later).
   for (const op of ops) {
     if (op.call !== "DeleteMethodResponse") continue;
-    const sibling = ops.find((o) => o.call === "DeleteIntegrationResponse" && o.id.endsWith(op.id.slice(op.id.indexOf(":DeleteMethodResponse:") + ":DeleteMethodResponse:".length)));
-    if (sibling && !op.after.includes(sibling.id)) op.after.push(sibling.id);
+    const sibling = op.id.replace(":DeleteMethodResponse:", ":DeleteIntegrationResponse:");
+    if (ops.some((o) => o.id === sibling) && !op.after.includes(sibling)) op.after.push(sibling);
   }
 
   const configOps = ops.map((o) => o.id);
-  const stageOps = planStages(diff, desired, live, context, group, restApiId, add, changeIndex, configOps);
-  void stageOps;
+  planStages(diff, desired, live, context, group, restApiId, add, changeIndex, configOps, () => ops.map((o) => o.id));
   return ops;
 }
 
@@ -284,6 +282,7 @@ function planStages(
   add: (op: Omit<Operation, "group" | "after"> & { after?: (string | undefined)[] }) => string,
   changeIndex: (predicate: (c: Change) => boolean) => number | undefined,
   configOps: string[],
+  allOps: () => string[],
 ): string[] {
   const out: string[] = [];
   const stageArnOf = (name: string): unknown => (live ? stageArn(context.region, live.id, name) : ref("api", stageArn(context.region, "{}", name)));
@@ -364,7 +363,8 @@ function planStages(
     const tags: Record<string, unknown> = { ...(userTagChange ? (userTagChange.after as Record<string, string>) : {}), [TAG.specHash]: diff.specHash };
     if (live) Object.assign(tags, { [TAG.name]: desired.key, [TAG.owner]: context.owner });
     if (deployOp) tags[TAG.deployed] = ref("deployment", `{}:${diff.configHash}`);
-    out.push(add({ id: `${group}:TagResource`, service: "apigateway", call: "TagResource", input: { resourceArn: apiArnValue, tags }, after: [deployOp, ...out] }));
+    // Last, after every other operation of the API: the tags record what was applied.
+    out.push(add({ id: `${group}:TagResource`, service: "apigateway", call: "TagResource", input: { resourceArn: apiArnValue, tags }, after: allOps() }));
   }
   return out;
 
