@@ -43,6 +43,8 @@ export function classifyError(error: unknown): ClassifiedError {
   // forever never helps.
   if (name === "LimitExceededException") return { ...base, class: "terminal" };
   if (name === "ConflictException" && /concurrent modification/i.test(message)) return { ...base, class: "retryable" };
+  // IAM: "submit your request again".
+  if (name === "ConcurrentModification" || name === "ConcurrentModificationException") return { ...base, class: "retryable" };
   if (NETWORK.has(name) || NETWORK.has(e.code ?? "") || /socket hang up|ECONNRESET|EPIPE|connection/i.test(message) && status === undefined) {
     return { ...base, class: "retryable", outcomeUnknown: true };
   }

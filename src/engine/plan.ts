@@ -1,10 +1,14 @@
 // plan (pure): desired × observed → the changes and the ordered AWS operations that make them.
-import { diffIamRole, planIamRole, planRoleDeletion } from "../kinds/iam-role/diff.ts";
-import { diffRestApi } from "../kinds/rest-api/diff.ts";
+import { securityNotes } from "../kinds/iam-role/broadening.ts";
+import { diffIamRole, planIamRole, planRoleDeletion, roleSpecHash } from "../kinds/iam-role/diff.ts";
+import { diffRestApi, specHashOf } from "../kinds/rest-api/diff.ts";
 import { planRestApi } from "../kinds/rest-api/plan.ts";
 import { roleArn } from "../model/arn.ts";
 import { summarize, type Change, type Operation, type Plan } from "../model/changes.ts";
-import type { DesiredState, ReconcileMode } from "../model/types.ts";
+import { TAG } from "../model/live.ts";
+import type { DesiredState, IamRoleModel, ReconcileMode, RestApiModel } from "../model/types.ts";
+import { causesOf } from "./cause.ts";
+import { applyIgnoreRules } from "./ignore.ts";
 import type { Observed } from "./observe.ts";
 
 export interface PlanOptions {
@@ -13,6 +17,16 @@ export interface PlanOptions {
   prune: boolean;
   maxDeletions: number;
   force: boolean;
+  /** From the state file: the spec last applied per group, to tell pending from drift field by field. */
+  lastApplied?: Readonly<Record<string, { hash: string; model: unknown }>>;
+}
+
+/** Marks each change with its cause and, where it broadens permissions, why. */
+function annotate(changes: Change[], causes: readonly ("pending" | "drift")[]): Change[] {
+  return changes.map((change, i) => {
+    const security = securityNotes(change);
+    return { ...change, cause: causes[i] ?? "pending", ...(security.length > 0 ? { security } : {}) };
+  });
 }
 
 export class PruneGuardError extends Error {
@@ -32,30 +46,52 @@ export function buildPlan(desired: DesiredState, observed: Observed, options: Pl
 
   for (const role of desired.roles) {
     const observedRole = observed.roles.get(role.model.key);
-    const roleChanges = diffIamRole(role.model, observedRole?.live);
+    const live = observedRole?.live;
+    const group = `IamRole/${role.model.key}`;
+    const desiredModel = applyIgnoreRules(role.model, live?.model, role.options.ignore);
+    const appliedHash = live?.tags[TAG.specHash];
+    const last = options.lastApplied?.[group];
+    const roleChanges = annotate(
+      diffIamRole(desiredModel, live),
+      causesOf(diffIamRole(desiredModel, live), {
+        desiredHash: roleSpecHash(role.model),
+        ...(appliedHash !== undefined ? { appliedHash } : {}),
+        ...(last && live && last.hash === appliedHash ? { pendingChanges: diffIamRole(desiredModel, { ...live, model: last.model as IamRoleModel }) } : {}),
+      }),
+    );
     const offset = changes.length;
     changes.push(...roleChanges);
-    const group = `IamRole/${role.model.key}`;
     if (modeOf(role.options.reconcile) === "observe") {
       if (roleChanges.length > 0) skipped.push({ group, reason: "observe mode: reported, not written" });
       continue;
     }
-    const plan = planIamRole(roleChanges, (c) => offset + roleChanges.indexOf(c), role.model, observedRole?.live, options.owner);
+    const plan = planIamRole(roleChanges, (c) => offset + roleChanges.indexOf(c), desiredModel, live, options.owner);
     operations.push(...plan.operations);
     if (plan.readyAfter) roleReady.set(roleArn(observed.target.accountId, role.model.path, role.model.roleName, observed.target.partition), plan.readyAfter);
   }
 
   for (const api of desired.apis) {
     const observedApi = observed.apis.get(api.model.key);
-    const diff = diffRestApi(api.model, observedApi?.live);
+    const live = observedApi?.live;
+    const group = `RestApi/${api.model.key}`;
+    const desiredModel = applyIgnoreRules(api.model, live?.model, api.options.ignore);
+    // The spec hash is of the manifest as written: ignored fields must not look like manifest changes.
+    const raw = diffRestApi(desiredModel, live);
+    const appliedHash = live?.tags[TAG.specHash];
+    const last = options.lastApplied?.[group];
+    const causes = causesOf(raw.changes, {
+      desiredHash: specHashOf(api.model),
+      ...(appliedHash !== undefined ? { appliedHash } : {}),
+      ...(last && live && last.hash === appliedHash ? { pendingChanges: diffRestApi(desiredModel, { ...live, model: last.model as RestApiModel }).changes } : {}),
+    });
+    const diff = { ...raw, specHash: specHashOf(api.model), changes: annotate(raw.changes, causes) };
     const offset = changes.length;
     changes.push(...diff.changes);
-    const group = `RestApi/${api.model.key}`;
     if (modeOf(api.options.reconcile) === "observe") {
       if (diff.changes.length > 0) skipped.push({ group, reason: "observe mode: reported, not written" });
       continue;
     }
-    const ops = planRestApi(diff, api.model, observedApi?.live, { region: observed.target.region, owner: options.owner, roleReady });
+    const ops = planRestApi(diff, desiredModel, live, { region: observed.target.region, owner: options.owner, roleReady });
     operations.push(...ops.map((op) => (op.change !== undefined ? { ...op, change: op.change + offset } : op)));
   }
 

@@ -46,6 +46,10 @@ export interface Change {
   patch: PatchOperation[];
   /** Why a deployment or replacement happens, in words. */
   reason?: string;
+  /** pending: the manifest changed since the last apply; drift: AWS was changed out of band. */
+  cause?: "pending" | "drift";
+  /** Why this change broadens permissions (IAM, resource policy, authorization), if it does. */
+  security?: string[];
 }
 
 /** A reference to an id that an earlier operation of the same plan produces (a new API, resource…). */

@@ -30,6 +30,8 @@ export function normalizeMethodSettings(settings: Record<string, MethodSettingMo
 export function settingsKeyFromAws(key: string): string {
   if (key === "*/*") return key;
   const plain = key.replace(/~1/g, "/").replace(/~0/g, "~");
+  // The root resource's methods are keyed `~1/GET` when patched as `/~1/GET/…`.
+  if (plain.startsWith("//")) return plain.slice(1);
   return plain.startsWith("/") ? plain : `/${plain}`;
 }
 

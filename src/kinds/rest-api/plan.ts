@@ -257,8 +257,11 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
   });
 
   // A new resource may reuse a variable slot that a deleted or renamed sibling frees: deletes and renames first.
+  // A rename into a variable part waits likewise, for deletes and for renames to fixed parts (no cycle).
+  const renamesToFixed = ops.filter((o) => o.call === "UpdateResource" && !isVariableRename(o)).map((o) => o.id);
   for (const op of ops) {
     if (op.call === "CreateResource") op.after.push(...resourceDeleteOps, ...renameOps);
+    if (op.call === "UpdateResource" && isVariableRename(op)) op.after.push(...resourceDeleteOps, ...renamesToFixed);
   }
   // A method response goes after the integration response of the same status code (planned later).
   for (const op of ops) {
@@ -446,6 +449,11 @@ function putIntegrationInput(integration: IntegrationModel): Record<string, unkn
 
 function roleDependency(integration: IntegrationModel | undefined, context: RestApiPlanContext): string | undefined {
   return integration?.credentials ? context.roleReady.get(integration.credentials) : undefined;
+}
+
+function isVariableRename(op: Operation): boolean {
+  const patch = op.input.patchOperations as { path: string; value?: unknown }[] | undefined;
+  return (patch ?? []).some((p) => p.path === "/pathPart" && typeof p.value === "string" && p.value.startsWith("{"));
 }
 
 function parentOf(path: string): string {

@@ -1,0 +1,40 @@
+// Why each difference exists: `pending` (the manifest changed since the last apply) or `drift` (AWS was
+// changed out of band). The spec-hash tag on the object says whether the manifest changed at all; the
+// last applied spec (kept in the state file) tells, difference by difference, which side moved.
+import type { Change } from "../model/changes.ts";
+import { stableStringify } from "../model/policy.ts";
+
+export type Cause = "pending" | "drift";
+
+export interface CauseFacts {
+  /** Hash of the desired spec now. */
+  desiredHash: string;
+  /** Hash recorded on the live object at its last apply (absent: never applied by us). */
+  appliedHash?: string;
+  /** The differences between the desired spec and the last applied one, when that spec is known. */
+  pendingChanges?: readonly Change[];
+}
+
+function identityOf(change: Change, field?: string): string {
+  return `${change.kind}|${stableStringify(change.id)}|${field ?? `*${change.action}`}`;
+}
+
+/** The cause of each change, in order. */
+export function causesOf(changes: readonly Change[], facts: CauseFacts): Cause[] {
+  if (facts.appliedHash === undefined) return changes.map(() => "pending");
+  if (facts.appliedHash === facts.desiredHash) return changes.map(() => "drift");
+  if (!facts.pendingChanges) return changes.map(() => "pending");
+  const pending = new Set<string>();
+  for (const change of facts.pendingChanges) {
+    pending.add(identityOf(change));
+    for (const field of change.fields) pending.add(identityOf(change, field.field));
+  }
+  const causes = changes.map((change): Cause => {
+    if (change.kind === "Deployment") return "drift";
+    if (pending.has(identityOf(change))) return "pending";
+    if (change.fields.length > 0 && change.fields.every((f) => pending.has(identityOf(change, f.field)))) return "pending";
+    return "drift";
+  });
+  // A deployment is pending when any deployable change it carries is.
+  return causes.map((cause, i) => (changes[i]?.kind === "Deployment" ? (causes.some((c, j) => c === "pending" && changes[j]?.kind !== "Stage") ? "pending" : "drift") : cause));
+}
