@@ -8,7 +8,12 @@ import { reconcilePass, type PassResult } from "../engine/reconcile.ts";
 import { formatIssue, ManifestError } from "../manifest/issues.ts";
 import { loadManifests } from "../manifest/load.ts";
 import { manifestJsonSchema } from "../manifest/schema.ts";
+import { writeFileSync } from "node:fs";
+import { DEFAULT_STATE_FILE, readState, writeState } from "../engine/state.ts";
+import { alertPayloads, decideAlerts, DEFAULT_DELIVERY, deliverAlerts, type AlertFormat } from "../report/alerts.ts";
+import { renderHtml } from "../report/html.ts";
 import { renderJson } from "../report/json.ts";
+import { renderMarkdown } from "../report/markdown.ts";
 import { renderText } from "../report/text.ts";
 
 export const EXIT = { ok: 0, error: 1, changes: 2 } as const;
@@ -18,6 +23,9 @@ const DEFAULT_MANIFESTS = ["./manifests"];
 function manifestsOption(): Option {
   return new Option("-m, --manifests <path...>", "manifest files or directories (searched recursively)").default(DEFAULT_MANIFESTS);
 }
+
+type Output = "text" | "json" | "markdown" | "html";
+type PassKind = "apply" | "plan" | "drift";
 
 interface ReconcileFlags {
   manifests: string[];
@@ -29,12 +37,17 @@ interface ReconcileFlags {
   prune: boolean;
   maxDeletions: number;
   force: boolean;
-  output: "text" | "json";
+  output: Output;
+  out?: string;
   detailedExitcode: boolean;
   color: boolean;
   dryRun?: boolean;
   mode: "heal" | "observe";
   concurrency: number;
+  stateFile: string;
+  alertWebhook: string[];
+  alertFormat: AlertFormat;
+  sourceRevision?: string;
 }
 
 function addReconcileOptions(command: Command): Command {
@@ -45,13 +58,22 @@ function addReconcileOptions(command: Command): Command {
     .option("--profile <name>", "AWS shared-config profile")
     .option("--owner <id>", "ownership tag value of this controller instance", process.env.APIGW_RECONCILER_OWNER ?? "apigw-reconciler")
     .option("--account-id <id>", "AWS account id for ${AWS_ACCOUNT_ID} (default: learned from AWS)")
+    .addOption(new Option("-o, --output <format>", "report format").choices(["text", "json", "markdown", "html"]).default("text"))
+    .option("--out <file>", "write the report to a file instead of stdout")
+    .option("--no-color", "no colour in text output (colour is used only on a terminal)")
+    .option("--state-file <path>", "state kept between runs (last applied specs, announced drift)", DEFAULT_STATE_FILE)
+    .option("--alert-webhook <url>", "POST drift alerts here (repeatable)", (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .addOption(new Option("--alert-format <format>", "alert payload").choices(["generic", "slack"]).default("generic"))
+    .option("--source-revision <rev>", "Git revision of the manifests, for reports and alerts", process.env.GITHUB_SHA ?? process.env.GIT_COMMIT);
+}
+
+function addWriteOptions(command: Command): Command {
+  return command
     .option("--prune", "delete owned APIs and roles whose manifests are gone", false)
     .option("--max-deletions <n>", "with --prune, refuse to delete more objects than this without --force", (v) => Number.parseInt(v, 10), 1)
     .option("--force", "allow --prune past --max-deletions", false)
     .addOption(new Option("--mode <mode>", "heal: correct differences; observe: report only, never write").choices(["heal", "observe"]).default("heal"))
-    .addOption(new Option("-o, --output <format>", "report format").choices(["text", "json"]).default("text"))
     .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error", false)
-    .option("--no-color", "no colour in text output (colour is used only on a terminal)")
     .option("--concurrency <n>", "writes in flight at once per API", (v) => Number.parseInt(v, 10), 4);
 }
 
@@ -61,35 +83,49 @@ export function buildProgram(out: (text: string) => void, err: (text: string) =>
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: err });
 
-  const run = async (flags: ReconcileFlags, dryRun: boolean) => {
+  const run = async (flags: ReconcileFlags, kind: PassKind) => {
     const loaded = loadManifests(flags.manifests);
+    const state = readState(flags.stateFile);
     const gateway = createGateway({ region: flags.region, endpoint: flags.endpoint, profile: flags.profile });
     try {
+      const dryRun = kind !== "apply" || flags.dryRun === true || flags.mode === "observe";
       const result = await reconcilePass(
         gateway,
         loaded.desired,
         {
           owner: flags.owner,
-          mode: flags.mode,
-          prune: flags.prune,
-          maxDeletions: flags.maxDeletions,
-          force: flags.force,
+          mode: kind === "drift" ? "observe" : (flags.mode ?? "heal"),
+          prune: kind !== "drift" && flags.prune === true,
+          maxDeletions: flags.maxDeletions ?? 1,
+          force: flags.force === true,
+          lastApplied: state.lastApplied,
           ...(flags.accountId ? { accountId: flags.accountId } : {}),
-          apply: { concurrencyPerGroup: Math.max(1, flags.concurrency) },
+          apply: { concurrencyPerGroup: Math.max(1, flags.concurrency ?? 4) },
         },
-        dryRun || flags.mode === "observe" ? true : false,
+        dryRun,
       );
-      out(render(result, flags));
-      process.exitCode = exitCodeOf(result, flags);
+      const report = render(result, flags, kind);
+      if (flags.out) writeFileSync(flags.out, report);
+      else out(report);
+      const announced = await announceDrift(result, flags, state.announcedDrift, err);
+      if (Object.keys(result.applied).length > 0 || flags.alertWebhook.length > 0) {
+        writeState(flags.stateFile, { ...state, lastApplied: { ...state.lastApplied, ...result.applied }, announcedDrift: announced });
+      }
+      process.exitCode = exitCodeOf(result, flags, kind);
     } finally {
       gateway.destroy();
     }
   };
 
-  addReconcileOptions(program.command("apply", { isDefault: true }).description("make AWS match the manifests (one pass)"))
+  addWriteOptions(addReconcileOptions(program.command("apply", { isDefault: true }).description("make AWS match the manifests (one pass)")))
     .option("--dry-run", "plan only: everything up to the plan, no write call", false)
-    .action((flags: ReconcileFlags) => run(flags, flags.dryRun === true));
-  addReconcileOptions(program.command("plan").description("show what apply would do; makes no write call")).action((flags: ReconcileFlags) => run(flags, true));
+    .action((flags: ReconcileFlags) => run(flags, "apply"));
+  addWriteOptions(addReconcileOptions(program.command("plan").description("show what apply would do; makes no write call"))).action((flags: ReconcileFlags) =>
+    run(flags, "plan"),
+  );
+  addReconcileOptions(program.command("drift").description("report differences and their cause (pending or drift); never writes; exit 2 on drift")).action(
+    (flags: ReconcileFlags) => run(flags, "drift"),
+  );
 
   program
     .command("validate")
@@ -135,15 +171,35 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-function render(result: PassResult, flags: ReconcileFlags): string {
-  const color = flags.color && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  return flags.output === "json"
-    ? renderJson(result.plan, result.calls, result.target, result.outcomes)
-    : renderText(result.plan, result.calls, { color }, result.outcomes);
+function render(result: PassResult, flags: ReconcileFlags, kind: PassKind): string {
+  const title = kind === "drift" ? "apigw-reconciler drift report" : kind === "plan" || !result.outcomes ? "apigw-reconciler plan" : "apigw-reconciler apply";
+  switch (flags.output) {
+    case "json":
+      return renderJson(result.plan, result.calls, result.target, result.outcomes);
+    case "markdown":
+      return renderMarkdown(result.plan, result.calls, { title });
+    case "html":
+      return renderHtml(result.plan, result.calls, { title, generatedAt: new Date().toISOString() });
+    case "text": {
+      const color = flags.color && !flags.out && process.stdout.isTTY === true && !process.env.NO_COLOR;
+      return renderText(result.plan, result.calls, { color }, result.outcomes);
+    }
+  }
 }
 
-function exitCodeOf(result: PassResult, flags: ReconcileFlags): number {
+async function announceDrift(result: PassResult, flags: ReconcileFlags, announced: Record<string, string>, err: (text: string) => void): Promise<Record<string, string>> {
+  if (flags.alertWebhook.length === 0) return announced;
+  const items = result.plan.changes.map((change) => ({ change, cause: change.cause ?? "pending" }));
+  const decision = decideAlerts(items, announced);
+  const payloads = alertPayloads(decision, flags.alertFormat, { ...(flags.sourceRevision ? { revision: flags.sourceRevision } : {}), target: result.target });
+  if (payloads.length > 0) await deliverAlerts(flags.alertWebhook, payloads, { ...DEFAULT_DELIVERY, log: (line) => err(`warning: ${line}\n`) });
+  // Remembered even when delivery failed: a webhook outage must not turn into an alert storm later.
+  return decision.announced;
+}
+
+function exitCodeOf(result: PassResult, flags: ReconcileFlags, kind: PassKind): number {
   if (result.outcomes?.some((o) => o.status === "failed")) return EXIT.error;
+  if (kind === "drift") return result.plan.changes.some((c) => c.cause === "drift") ? EXIT.changes : EXIT.ok;
   if (flags.detailedExitcode && result.plan.changes.length > 0) return EXIT.changes;
   return EXIT.ok;
 }

@@ -7,6 +7,8 @@ import { resolvePlaceholders, type Target } from "../model/placeholders.ts";
 import type { DesiredState } from "../model/types.ts";
 import { applyPlan, DEFAULT_APPLY, type ApplyOptions, type OperationOutcome } from "./apply.ts";
 import { observe } from "./observe.ts";
+import { roleSpecHash } from "../kinds/iam-role/diff.ts";
+import { specHashOf } from "../kinds/rest-api/diff.ts";
 import { buildPlan, type PlanOptions } from "./plan.ts";
 
 export interface PassOptions extends PlanOptions {
@@ -19,19 +21,38 @@ export interface PassResult {
   plan: Plan;
   /** Absent for a dry run. */
   outcomes?: OperationOutcome[];
+  /** Specs fully applied in this pass, per group (for the state file). */
+  applied: Record<string, { hash: string; model: unknown }>;
   calls: CallCounts;
   durationMs: number;
 }
 
-export async function planPass(gateway: Gateway, desired: DesiredState, options: PassOptions): Promise<{ plan: Plan; target: Target }> {
+export async function planPass(gateway: Gateway, desired: DesiredState, options: PassOptions): Promise<{ plan: Plan; target: Target; resolved: DesiredState }> {
   const observed = await observe(gateway, desired, { owner: options.owner, prune: options.prune, ...(options.accountId ? { accountId: options.accountId } : {}) });
   const resolved = resolvePlaceholders(desired, observed.target);
-  return { plan: buildPlan(resolved, observed, options), target: observed.target };
+  return { plan: buildPlan(resolved, observed, options), target: observed.target, resolved };
 }
 
 export async function reconcilePass(gateway: Gateway, desired: DesiredState, options: PassOptions, dryRun: boolean): Promise<PassResult> {
   const started = performance.now();
-  const { plan, target } = await planPass(gateway, desired, options);
+  const { plan, target, resolved } = await planPass(gateway, desired, options);
   const outcomes = dryRun ? undefined : await applyPlan(plan, gateway, { ...DEFAULT_APPLY, ...options.apply });
-  return { target, plan, ...(outcomes ? { outcomes } : {}), calls: gateway.recorder.snapshot(), durationMs: performance.now() - started };
+  const applied = outcomes ? appliedSpecs(resolved, plan, outcomes) : {};
+  return { target, plan, ...(outcomes ? { outcomes } : {}), applied, calls: gateway.recorder.snapshot(), durationMs: performance.now() - started };
+}
+
+/** The specs that AWS now holds, per group: every operation of the group applied and nothing left unwritten. */
+function appliedSpecs(desired: DesiredState, plan: Plan, outcomes: readonly OperationOutcome[]): Record<string, { hash: string; model: unknown }> {
+  const out: Record<string, { hash: string; model: unknown }> = {};
+  const skipped = new Set(plan.skipped.map((s) => s.group));
+  const ok = (group: string) => !skipped.has(group) && outcomes.every((o) => o.group !== group || o.status === "applied");
+  for (const api of desired.apis) {
+    const group = `RestApi/${api.model.key}`;
+    if (ok(group)) out[group] = { hash: specHashOf(api.model), model: api.model };
+  }
+  for (const role of desired.roles) {
+    const group = `IamRole/${role.model.key}`;
+    if (ok(group)) out[group] = { hash: roleSpecHash(role.model), model: role.model };
+  }
+  return out;
 }

@@ -3,7 +3,15 @@ import type { CallCounts } from "../aws/recorder.ts";
 import type { OperationOutcome } from "../engine/apply.ts";
 import type { Plan } from "../model/changes.ts";
 import type { Target } from "../model/placeholders.ts";
+import jsonpatch from "fast-json-patch";
+import type { Change } from "../model/changes.ts";
 import { changeOutcomes } from "./outcomes.ts";
+
+/** RFC 6902 JSON Patch from the desired object to the live one (what AWS has that Git does not say). */
+export function jsonPatchOf(change: Change): jsonpatch.Operation[] {
+  const side = (pick: "before" | "after") => Object.fromEntries(change.fields.filter((f) => f[pick] !== undefined).map((f) => [f.field, f[pick]]));
+  return jsonpatch.compare(side("after"), side("before"));
+}
 
 export function renderJson(plan: Plan, calls: CallCounts, target: Target | undefined, outcomes?: readonly OperationOutcome[]): string {
   const perChange = outcomes ? changeOutcomes(plan, outcomes) : undefined;
@@ -19,6 +27,9 @@ export function renderJson(plan: Plan, calls: CallCounts, target: Target | undef
       fields: change.fields.map((f) => ({ field: f.field, ...(f.before !== undefined ? { before: f.before } : {}), ...(f.after !== undefined ? { after: f.after } : {}) })),
       patch: change.patch,
       ...(change.reason ? { reason: change.reason } : {}),
+      ...(change.cause ? { cause: change.cause } : {}),
+      ...(change.security ? { security: change.security } : {}),
+      jsonPatch: jsonPatchOf(change),
       ...(perChange ? { outcome: perChange[index] } : {}),
     })),
     operations: plan.operations.map((op) => {

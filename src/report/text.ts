@@ -28,7 +28,9 @@ export function renderText(plan: Plan, calls: CallCounts, options: TextOptions, 
       return;
     }
     const head = `  ${SYMBOL[change.action]} ${change.kind} ${identity(change)}`;
-    lines.push(paint(COLOR[change.action], head) + (change.reason ? ` (${change.reason})` : "") + outcomeSuffix(perChange?.[index]));
+    const cause = change.cause ? `  ${change.cause === "drift" ? paint("31", "[drift]") : "[pending]"}` : "";
+    lines.push(paint(COLOR[change.action], head) + (change.reason ? ` (${change.reason})` : "") + cause + outcomeSuffix(perChange?.[index]));
+    for (const note of change.security ?? []) lines.push(paint("31", `      ! broadens permissions: ${note}`));
     for (const field of change.fields) lines.push(`      ${fieldLine(change, field.field, field.before, field.after)}`);
   });
   if (plan.changes.length === 0) lines.push("No changes. AWS matches the manifests.");
