@@ -1,6 +1,6 @@
 // The AWS boundary: one `send` for every call. It paces calls through the quota scheduler, records
-// them, and classifies failures; retries live one level up (engine/retry.ts), so each attempt is paced
-// and counted.
+// them, and classifies failures. Each attempt is one `send`, paced and counted; `read` retries reads
+// (writes are retried by apply, which knows how to recover after a lost answer).
 import * as APIGW from "@aws-sdk/client-api-gateway";
 import * as IAM from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
@@ -8,6 +8,7 @@ import type { Service } from "../model/changes.ts";
 import { AwsCallError, classifyError } from "./errors.ts";
 import { API_GATEWAY_QUOTAS, IAM_QUOTAS, QuotaScheduler, type Quota } from "./quotas.ts";
 import { CallRecorder } from "./recorder.ts";
+import { DEFAULT_RETRY, withRetries } from "./retry.ts";
 
 export interface AwsOptions {
   region?: string;
@@ -20,7 +21,10 @@ type Client = APIGW.APIGatewayClient | IAM.IAMClient;
 type CommandCtor = new (input: unknown) => unknown;
 
 export interface Gateway {
-  send<T = Record<string, unknown>>(service: Service, operation: string, input: Record<string, unknown>): Promise<T>;
+  /** `priority`: lower goes first when calls queue for the quota (apply passes each API's start order). */
+  send<T = Record<string, unknown>>(service: Service, operation: string, input: Record<string, unknown>, priority?: number): Promise<T>;
+  /** A read, retried on throttling, 5xx and dropped connections; not-found and terminal errors are thrown. */
+  read<T = Record<string, unknown>>(service: Service, operation: string, input: Record<string, unknown>): Promise<T>;
   region(): Promise<string>;
   accountIdFromSts(): Promise<string>;
   readonly recorder: CallRecorder;
@@ -47,13 +51,16 @@ export function createGateway(options: AwsOptions = {}): Gateway {
   const scheduler = new QuotaScheduler(options.quotas ?? { apigateway: API_GATEWAY_QUOTAS, iam: IAM_QUOTAS });
   const sts = new STSClient(common);
 
-  return {
+  const gateway: Gateway = {
     recorder,
     scheduler,
-    async send<T>(service: Service, operation: string, input: Record<string, unknown>): Promise<T> {
+    read<T>(service: Service, operation: string, input: Record<string, unknown>): Promise<T> {
+      return withRetries(() => gateway.send<T>(service, operation, input), READ_RETRY);
+    },
+    async send<T>(service: Service, operation: string, input: Record<string, unknown>, priority = 0): Promise<T> {
       const Command = modules[service][`${operation}Command`] as CommandCtor | undefined;
       if (!Command) throw new Error(`unknown ${service} operation ${operation}`);
-      await scheduler.acquire(service, operation);
+      await scheduler.acquire(service, operation, priority);
       recorder.record(operation);
       try {
         return (await (clients[service] as { send(command: unknown): Promise<unknown> }).send(new Command(input))) as T;
@@ -68,8 +75,14 @@ export function createGateway(options: AwsOptions = {}): Gateway {
       return clients.apigateway.config.region();
     },
     async accountIdFromSts() {
-      recorder.record("GetCallerIdentity");
-      const identity = await sts.send(new GetCallerIdentityCommand({}));
+      const identity = await withRetries(async () => {
+        recorder.record("GetCallerIdentity");
+        try {
+          return await sts.send(new GetCallerIdentityCommand({}));
+        } catch (error) {
+          throw new AwsCallError("GetCallerIdentity", classifyError(error));
+        }
+      }, READ_RETRY);
       if (!identity.Account) throw new Error("STS GetCallerIdentity returned no account");
       return identity.Account;
     },
@@ -79,4 +92,7 @@ export function createGateway(options: AwsOptions = {}): Gateway {
       sts.destroy();
     },
   };
+  return gateway;
 }
+
+const READ_RETRY = { ...DEFAULT_RETRY, maxRetryTimeMs: 60_000 };

@@ -22,31 +22,41 @@ export const API_GATEWAY_QUOTAS: Record<string, Quota> = {
 /** IAM publishes no fixed control-plane rate; stay well below where it starts answering Throttling. */
 export const IAM_QUOTAS: Record<string, Quota> = { "*": { rate: 20, burst: 20 } };
 
-// Our clock and AWS's never agree exactly; run a little under the quota so both buckets stay apart.
-const SAFETY = 0.95;
+// Our clock and AWS's never agree exactly, and requests reach AWS with jitter (a new connection costs
+// tens of ms): run a little under each rate, and leave a fixed margin on the slow buckets, where one
+// early arrival is a 429.
+const SAFETY = 0.97;
+const SLOW_BUCKET_MARGIN_MS = 40;
 
 class TokenBucket {
   private tokens: number;
   private updated: number;
+  /** Milliseconds per token, with the safety factor and margin. */
+  private readonly interval: number;
 
   constructor(
-    private readonly quota: Quota,
+    quota: Quota,
     private readonly now: () => number,
   ) {
+    this.burst = quota.burst;
     this.tokens = quota.burst;
     this.updated = now();
+    const base = 1000 / quota.rate;
+    this.interval = base / SAFETY + (base >= 200 ? SLOW_BUCKET_MARGIN_MS : 0);
   }
+
+  private readonly burst: number;
 
   private refill(): void {
     const t = this.now();
-    this.tokens = Math.min(this.quota.burst, this.tokens + ((t - this.updated) / 1000) * this.quota.rate * SAFETY);
+    this.tokens = Math.min(this.burst, this.tokens + (t - this.updated) / this.interval);
     this.updated = t;
   }
 
   /** Milliseconds until one token is available (0 if now). */
   wait(): number {
     this.refill();
-    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / (this.quota.rate * SAFETY)) * 1000);
+    return this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) * this.interval);
   }
 
   take(): void {
@@ -54,8 +64,25 @@ class TokenBucket {
   }
 }
 
+interface Waiter {
+  service: string;
+  operation: string;
+  priority: number;
+  seq: number;
+  resolve: () => void;
+}
+
+/**
+ * Hands out tokens to waiting calls in priority order (lower first; the apply engine gives each API the
+ * order in which it started), skipping a waiter whose own bucket is empty so that others can use the
+ * shared one. APIs then finish one after another, and their deployments (1 per 5 s) spread over the run
+ * instead of piling up at its end.
+ */
 export class QuotaScheduler {
   private readonly buckets = new Map<string, TokenBucket>();
+  private readonly waiters: Waiter[] = [];
+  private seq = 0;
+  private pumping = false;
   /** Total milliseconds calls spent waiting for a token. */
   waitedMs = 0;
 
@@ -77,17 +104,52 @@ export class QuotaScheduler {
     return bucket;
   }
 
+  private bucketsOf(waiter: { service: string; operation: string }): TokenBucket[] {
+    return [this.bucket(waiter.service, waiter.operation), this.bucket(waiter.service, "*")].filter((b): b is TokenBucket => b !== undefined);
+  }
+
   /** Resolves when the call may be sent; takes its tokens. */
-  async acquire(service: string, operation: string): Promise<void> {
-    const buckets = [this.bucket(service, operation), this.bucket(service, "*")].filter((b): b is TokenBucket => b !== undefined);
-    for (;;) {
+  acquire(service: string, operation: string, priority = 0): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.waiters.push({ service, operation, priority, seq: this.seq++, resolve });
+      this.waiters.sort((a, b) => a.priority - b.priority || a.seq - b.seq);
+      this.grant();
+      void this.pump();
+    });
+  }
+
+  /** Grants every waiter that can go now, in order; returns the shortest wait of the rest. */
+  private grant(): number {
+    let shortest = Infinity;
+    for (let i = 0; i < this.waiters.length; ) {
+      const waiter = this.waiters[i];
+      if (!waiter) break;
+      const buckets = this.bucketsOf(waiter);
       const wait = Math.max(0, ...buckets.map((b) => b.wait()));
       if (wait === 0) {
         for (const b of buckets) b.take();
-        return;
+        this.waiters.splice(i, 1);
+        waiter.resolve();
+      } else {
+        shortest = Math.min(shortest, wait);
+        i++;
       }
-      this.waitedMs += wait;
-      await this.sleep(wait);
+    }
+    return shortest;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.waiters.length > 0) {
+        const wait = this.grant();
+        if (this.waiters.length === 0 || !Number.isFinite(wait)) break;
+        this.waitedMs += wait;
+        await this.sleep(wait);
+      }
+    } finally {
+      this.pumping = false;
     }
   }
 

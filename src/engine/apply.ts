@@ -4,7 +4,7 @@ import { AwsCallError, isRoleNotYetUsable } from "../aws/errors.ts";
 import type { Gateway } from "../aws/gateway.ts";
 import { isRef, type Operation, type Plan } from "../model/changes.ts";
 import { TAG } from "../model/live.ts";
-import { DEFAULT_RETRY, withRetries, type RetryPolicy } from "./retry.ts";
+import { DEFAULT_RETRY, withRetries, type RetryPolicy } from "../aws/retry.ts";
 
 export type OutcomeStatus = "applied" | "failed" | "skipped";
 
@@ -37,6 +37,9 @@ export async function applyPlan(plan: Plan, gateway: Gateway, options: ApplyOpti
   const inFlight = new Map<string, number>();
   const pending = new Set(plan.operations.map((op) => op.id));
   const byId = new Map(plan.operations.map((op) => [op.id, op]));
+  // Groups in plan order: the earlier a group, the higher its priority for quota tokens.
+  const groupOrder = new Map<string, number>();
+  for (const op of plan.operations) if (!groupOrder.has(op.group)) groupOrder.set(op.group, groupOrder.size + 1);
 
   const finish = (op: Operation, status: OutcomeStatus, error?: string) => {
     const outcome: OperationOutcome = { id: op.id, call: op.call, group: op.group, status, ...(error ? { error } : {}), ...(op.change !== undefined ? { change: op.change } : {}) };
@@ -60,7 +63,7 @@ export async function applyPlan(plan: Plan, gateway: Gateway, options: ApplyOpti
         if ((inFlight.get(op.group) ?? 0) >= limit) continue;
         pending.delete(id);
         inFlight.set(op.group, (inFlight.get(op.group) ?? 0) + 1);
-        void execute(op, gateway, refs, options).then(
+        void execute(op, gateway, refs, options, groupOrder.get(op.group) ?? 0).then(
           () => finish(op, "applied"),
           (error: unknown) => {
             failedGroups.add(op.group);
@@ -108,14 +111,14 @@ const ALREADY_DONE: Record<string, (e: AwsCallError) => boolean> = {
   CreateRole: (e) => e.detail.name === "EntityAlreadyExists" || e.detail.name === "EntityAlreadyExistsException",
 };
 
-async function execute(op: Operation, gateway: Gateway, refs: Map<string, string>, options: ApplyOptions): Promise<void> {
+async function execute(op: Operation, gateway: Gateway, refs: Map<string, string>, options: ApplyOptions, priority: number): Promise<void> {
   const input = resolveRefs(op.input, op.group, refs) as Record<string, unknown>;
   const started = Date.now();
   let answerMayBeLost = false;
 
   const attempt = async (): Promise<Answer> => {
     try {
-      return await gateway.send<Answer>(op.service, op.call, input);
+      return await gateway.send<Answer>(op.service, op.call, input, priority);
     } catch (error) {
       if (!(error instanceof AwsCallError)) throw error;
       // After a lost answer, "already exists" / "not found" means our earlier attempt took effect.
@@ -157,22 +160,22 @@ async function findCreated(op: Operation, input: Record<string, unknown>, gatewa
   const lookup = async () => {
     if (op.call === "CreateRestApi") {
       const tags = (input.tags ?? {}) as Record<string, string>;
-      const page = await gateway.send<{ items?: { id?: string; tags?: Record<string, string> }[] }>("apigateway", "GetRestApis", { limit: 500 });
+      const page = await gateway.read<{ items?: { id?: string; tags?: Record<string, string> }[] }>("apigateway", "GetRestApis", { limit: 500 });
       const found = (page.items ?? []).find((api) => api.tags?.[TAG.name] === tags[TAG.name] && api.tags?.[TAG.owner] === tags[TAG.owner]);
       return found?.id ? { id: found.id } : undefined;
     }
     if (op.call === "CreateResource") {
-      const page = await gateway.send<{ items?: { id?: string; parentId?: string; pathPart?: string }[] }>("apigateway", "GetResources", { restApiId: input.restApiId, limit: 500 });
+      const page = await gateway.read<{ items?: { id?: string; parentId?: string; pathPart?: string }[] }>("apigateway", "GetResources", { restApiId: input.restApiId, limit: 500 });
       const found = (page.items ?? []).find((r) => r.parentId === input.parentId && r.pathPart === input.pathPart);
       return found?.id ? { id: found.id } : undefined;
     }
     return undefined;
   };
-  return withRetries(lookup, { ...DEFAULT_RETRY, maxRetryTimeMs: 30_000 });
+  return lookup();
 }
 
 async function rootResourceId(gateway: Gateway, restApiId: string): Promise<string> {
-  const page = await withRetries(() => gateway.send<{ items?: { id?: string; path?: string }[] }>("apigateway", "GetResources", { restApiId, limit: 500 }));
+  const page = await gateway.read<{ items?: { id?: string; path?: string }[] }>("apigateway", "GetResources", { restApiId, limit: 500 });
   const root = (page.items ?? []).find((r) => r.path === "/");
   if (!root?.id) throw new Error(`API ${restApiId} has no root resource`);
   return root.id;

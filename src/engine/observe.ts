@@ -124,13 +124,13 @@ async function listOrphanRoles(gateway: Gateway, desiredKeys: ReadonlySet<string
   const names: string[] = [];
   let marker: string | undefined;
   do {
-    const page = await gateway.send<{ Roles?: { RoleName?: string }[]; IsTruncated?: boolean; Marker?: string }>("iam", "ListRoles", marker ? { Marker: marker } : {});
+    const page = await gateway.read<{ Roles?: { RoleName?: string }[]; IsTruncated?: boolean; Marker?: string }>("iam", "ListRoles", marker ? { Marker: marker } : {});
     names.push(...(page.Roles ?? []).map((r) => String(r.RoleName)));
     marker = page.IsTruncated ? page.Marker : undefined;
   } while (marker);
   const orphans: LiveIamRole[] = [];
   for (const name of names) {
-    const tags = await gateway.send<{ Tags?: { Key?: string; Value?: string }[] }>("iam", "ListRoleTags", { RoleName: name });
+    const tags = await gateway.read<{ Tags?: { Key?: string; Value?: string }[] }>("iam", "ListRoleTags", { RoleName: name });
     const map = Object.fromEntries((tags.Tags ?? []).map((t) => [String(t.Key), String(t.Value)]));
     const key = map[TAG.name];
     if (key === undefined || map[TAG.owner] !== owner || desiredKeys.has(key)) continue;

@@ -11,7 +11,7 @@ import { stringify } from "yaml";
 import { applyPlan } from "../../src/engine/apply.ts";
 import { observe } from "../../src/engine/observe.ts";
 import { buildPlan } from "../../src/engine/plan.ts";
-import type { RetryPolicy } from "../../src/engine/retry.ts";
+import type { RetryPolicy } from "../../src/aws/retry.ts";
 import {
   diffFields,
   INTEGRATION_FIELDS,

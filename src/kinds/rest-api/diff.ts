@@ -29,14 +29,15 @@ export interface RestApiDiff {
   specHash: string;
 }
 
-/** The part of an API whose change needs a deployment to go live. */
+/** The part of an API whose change needs a deployment to go live (the resource tree by its hash). */
 export function deployableConfig(model: RestApiModel): unknown {
-  const { stages: _stages, tags: _tags, key: _key, name: _name, description: _description, ...rest } = model;
-  return rest;
+  const { stages: _stages, tags: _tags, key: _key, name: _name, description: _description, resources, ...rest } = model;
+  return { ...rest, resources: contentHash(resources) };
 }
 
+/** Hash of the whole spec; the resource tree and stages enter by their own (remembered) hashes. */
 export function specHashOf(model: RestApiModel): string {
-  return contentHash(model);
+  return contentHash({ ...model, resources: contentHash(model.resources), stages: contentHash(model.stages) });
 }
 
 export function parseDeployedTag(value: string | undefined): { deploymentId: string; configHash: string } | undefined {

@@ -29,7 +29,7 @@ export async function listRestApis(gateway: Gateway): Promise<RawRestApi[]> {
   const out: RawRestApi[] = [];
   let position: string | undefined;
   do {
-    const page = await gateway.send<Raw>("apigateway", "GetRestApis", { limit: 500, ...(position ? { position } : {}) });
+    const page = await gateway.read<Raw>("apigateway", "GetRestApis", { limit: 500, ...(position ? { position } : {}) });
     for (const item of (page.items ?? []) as Raw[]) {
       out.push({
         raw: item,
@@ -42,7 +42,7 @@ export async function listRestApis(gateway: Gateway): Promise<RawRestApi[]> {
 }
 
 export async function readRestApi(gateway: Gateway, api: RawRestApi, key: string): Promise<LiveRestApi> {
-  const [resources, stages] = await Promise.all([readResources(gateway, api.summary.id), gateway.send<Raw>("apigateway", "GetStages", { restApiId: api.summary.id })]);
+  const [resources, stages] = await Promise.all([readResources(gateway, api.summary.id), gateway.read<Raw>("apigateway", "GetStages", { restApiId: api.summary.id })]);
   const resourceIds: Record<string, string> = {};
   const resourceModels: Record<string, ResourceModel> = {};
   for (const resource of resources) {
@@ -70,7 +70,7 @@ async function readResources(gateway: Gateway, restApiId: string): Promise<Raw[]
   const out: Raw[] = [];
   let position: string | undefined;
   do {
-    const page = await gateway.send<Raw>("apigateway", "GetResources", { restApiId, embed: ["methods"], limit: 500, ...(position ? { position } : {}) });
+    const page = await gateway.read<Raw>("apigateway", "GetResources", { restApiId, embed: ["methods"], limit: 500, ...(position ? { position } : {}) });
     out.push(...((page.items ?? []) as Raw[]));
     position = page.position as string | undefined;
   } while (position);

@@ -25,9 +25,14 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
   let createApiOp: string | undefined;
 
   const add = (op: Omit<Operation, "group" | "after"> & { after?: (string | undefined)[] }): string => {
-    const after = [...new Set((op.after ?? []).filter((a): a is string => a !== undefined))];
+    const listed = op.after ?? [];
+    const after: string[] = listed.length > 8 ? [...new Set(listed.filter((a): a is string => a !== undefined))] : [];
+    if (listed.length <= 8) for (const a of listed) if (a !== undefined && !after.includes(a)) after.push(a);
     if (createApiOp && op.id !== createApiOp && !after.includes(createApiOp)) after.push(createApiOp);
-    ops.push({ ...op, group, after });
+    const planned = op as Operation;
+    planned.group = group;
+    planned.after = after;
+    ops.push(planned);
     return op.id;
   };
   const changeIndex = (predicate: (c: Change) => boolean) => {

@@ -249,6 +249,10 @@ export class FakeApiGateway implements Gateway {
 
   destroy(): void {}
 
+  read<T = Record<string, unknown>>(service: Service, operation: string, input: Record<string, unknown>): Promise<T> {
+    return this.send<T>(service, operation, input);
+  }
+
   async send<T = Record<string, unknown>>(service: Service, operation: string, input: Record<string, unknown>): Promise<T> {
     const delays = this.options.delays ?? [];
     const wait = delays.length > 0 ? (delays[this.delayIndex++ % delays.length] ?? 0) : 0;

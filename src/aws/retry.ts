@@ -1,6 +1,6 @@
 // Retries for retryable AWS errors only, with exponential backoff and jitter, bounded in total time.
 import pRetry from "p-retry";
-import { AwsCallError } from "../aws/errors.ts";
+import { AwsCallError } from "./errors.ts";
 
 export interface RetryPolicy {
   retries: number;
