@@ -23,8 +23,8 @@ export const API_GATEWAY_QUOTAS: Record<string, Quota> = {
 export const IAM_QUOTAS: Record<string, Quota> = { "*": { rate: 20, burst: 20 } };
 
 // Our clock and AWS's never agree exactly, and requests reach AWS with jitter (a new connection costs
-// tens of ms): run a little under each rate, and leave a fixed margin on the slow buckets, where one
-// early arrival is a 429.
+// tens of ms): run a little under each rate, keep part of each burst in hand, and leave a fixed margin
+// on the slow buckets, where one early arrival is a 429.
 const SAFETY = 0.97;
 const SLOW_BUCKET_MARGIN_MS = 40;
 
@@ -38,8 +38,10 @@ class TokenBucket {
     quota: Quota,
     private readonly now: () => number,
   ) {
-    this.burst = quota.burst;
-    this.tokens = quota.burst;
+    // Requests reach AWS up to tens of ms apart from when we sent them: keep a token or two of the
+    // burst in hand, or a burst sent on time can arrive as more than AWS's burst.
+    this.burst = quota.burst >= 10 ? quota.burst - 2 : quota.burst > 1 ? quota.burst - 1 : quota.burst;
+    this.tokens = this.burst;
     this.updated = now();
     const base = 1000 / quota.rate;
     this.interval = base / SAFETY + (base >= 200 ? SLOW_BUCKET_MARGIN_MS : 0);

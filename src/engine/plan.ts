@@ -1,7 +1,7 @@
 // plan (pure): desired × observed → the changes and the ordered AWS operations that make them.
 import { securityNotes } from "../kinds/iam-role/broadening.ts";
 import { diffIamRole, planIamRole, planRoleDeletion, roleSpecHash } from "../kinds/iam-role/diff.ts";
-import { diffRestApi, specHashOf } from "../kinds/rest-api/diff.ts";
+import { diffRestApi, restApiHashes } from "../kinds/rest-api/diff.ts";
 import { planRestApi } from "../kinds/rest-api/plan.ts";
 import { roleArn } from "../model/arn.ts";
 import { summarize, type Change, type Operation, type Plan } from "../model/changes.ts";
@@ -75,16 +75,19 @@ export function buildPlan(desired: DesiredState, observed: Observed, options: Pl
     const live = observedApi?.live;
     const group = `RestApi/${api.model.key}`;
     const desiredModel = applyIgnoreRules(api.model, live?.model, api.options.ignore);
-    // The spec hash is of the manifest as written: ignored fields must not look like manifest changes.
-    const raw = diffRestApi(desiredModel, live);
+    // The spec hash is of the manifest as written (ignored fields must not look like manifest changes);
+    // the config hash is of what gets deployed.
+    const written = restApiHashes(api.model);
+    const hashes = desiredModel === api.model ? written : { specHash: written.specHash, configHash: restApiHashes(desiredModel).configHash };
+    const raw = diffRestApi(desiredModel, live, hashes);
     const appliedHash = live?.tags[TAG.specHash];
     const last = options.lastApplied?.[group];
     const causes = causesOf(raw.changes, {
-      desiredHash: specHashOf(api.model),
+      desiredHash: written.specHash,
       ...(appliedHash !== undefined ? { appliedHash } : {}),
-      ...(last && live && last.hash === appliedHash ? { pendingChanges: diffRestApi(desiredModel, { ...live, model: last.model as RestApiModel }).changes } : {}),
+      ...(last && live && last.hash === appliedHash ? { pendingChanges: diffRestApi(desiredModel, { ...live, model: last.model as RestApiModel }, hashes).changes } : {}),
     });
-    const diff = { ...raw, specHash: specHashOf(api.model), changes: annotate(raw.changes, causes) };
+    const diff = { ...raw, changes: annotate(raw.changes, causes) };
     const offset = changes.length;
     changes.push(...diff.changes);
     if (modeOf(api.options.reconcile) === "observe") {

@@ -11,17 +11,7 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) ? sortedKeys(v as Record<string, unknown>) : v)) ?? "null";
 }
 
-// Models are never mutated once built, so a hash can be remembered per object.
-const cache = new WeakMap<object, string>();
-
 /** Short content hash of plain data, independent of key order. */
 export function contentHash(value: unknown): string {
-  if (value !== null && typeof value === "object") {
-    const known = cache.get(value);
-    if (known !== undefined) return known;
-    const hash = createHash("sha256").update(canonicalJson(value)).digest("hex").slice(0, 16);
-    cache.set(value, hash);
-    return hash;
-  }
   return createHash("sha256").update(canonicalJson(value)).digest("hex").slice(0, 16);
 }

@@ -29,15 +29,22 @@ export interface RestApiDiff {
   specHash: string;
 }
 
-/** The part of an API whose change needs a deployment to go live (the resource tree by its hash). */
-export function deployableConfig(model: RestApiModel): unknown {
-  const { stages: _stages, tags: _tags, key: _key, name: _name, description: _description, resources, ...rest } = model;
-  return { ...rest, resources: contentHash(resources) };
+export interface RestApiHashes {
+  /** The whole spec: tells whether the manifest changed since the last apply. */
+  specHash: string;
+  /** The part whose change needs a deployment to go live (everything but stages, tags, name, description). */
+  configHash: string;
 }
 
-/** Hash of the whole spec; the resource tree and stages enter by their own (remembered) hashes. */
+/** Both hashes, hashing the (large) resource tree once. */
+export function restApiHashes(model: RestApiModel): RestApiHashes {
+  const resources = contentHash(model.resources);
+  const { stages, tags: _tags, key: _key, name: _name, description: _description, resources: _resources, ...rest } = model;
+  return { configHash: contentHash({ ...rest, resources }), specHash: contentHash({ ...model, resources, stages: contentHash(stages) }) };
+}
+
 export function specHashOf(model: RestApiModel): string {
-  return contentHash({ ...model, resources: contentHash(model.resources), stages: contentHash(model.stages) });
+  return restApiHashes(model).specHash;
 }
 
 export function parseDeployedTag(value: string | undefined): { deploymentId: string; configHash: string } | undefined {
@@ -46,11 +53,10 @@ export function parseDeployedTag(value: string | undefined): { deploymentId: str
   return deploymentId && configHash ? { deploymentId, configHash } : undefined;
 }
 
-export function diffRestApi(desired: RestApiModel, live: LiveRestApi | undefined): RestApiDiff {
+export function diffRestApi(desired: RestApiModel, live: LiveRestApi | undefined, hashes: RestApiHashes = restApiHashes(desired)): RestApiDiff {
   const api = desired.key;
   const changes: Change[] = [];
-  const configHash = contentHash(deployableConfig(desired));
-  const specHash = specHashOf(desired);
+  const { configHash, specHash } = hashes;
   const liveModel = live?.model;
 
   const apiFields = diffFields(REST_API_FIELDS, desired, liveModel);

@@ -7,10 +7,9 @@ import { fileURLToPath } from "node:url";
 import type { Observed } from "../../../src/engine/observe.ts";
 import type { PlanOptions } from "../../../src/engine/plan.ts";
 import { roleSpecHash } from "../../../src/kinds/iam-role/diff.ts";
-import { deployableConfig, specHashOf } from "../../../src/kinds/rest-api/diff.ts";
+import { restApiHashes, specHashOf } from "../../../src/kinds/rest-api/diff.ts";
 import { parseManifests, type SourceFile } from "../../../src/manifest/load.ts";
 import { roleArn } from "../../../src/model/arn.ts";
-import { contentHash } from "../../../src/model/hash.ts";
 import { TAG, type LiveIamRole, type LiveRestApi } from "../../../src/model/live.ts";
 import { resolvePlaceholders, type Target } from "../../../src/model/placeholders.ts";
 import type {
@@ -55,7 +54,7 @@ export function seedRole(): DesiredIamRole {
 }
 
 export function configHashOf(model: RestApiModel): string {
-  return contentHash(deployableConfig(model));
+  return restApiHashes(model).configHash;
 }
 
 export interface LiveApiOptions {

@@ -1,0 +1,246 @@
+/**
+ * Shared helpers of the end-to-end tests: a private copy of manifests/ per scenario, the real
+ * `reconcile` CLI run as a child process against the emulator, AWS SDK clients that read back
+ * what it did, and the emulator's call log reduced to what the assertions need.
+ */
+import { execFile } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { APIGatewayClient, GetResourcesCommand, GetRestApisCommand, GetStagesCommand, type Resource, type RestApi, type Stage } from "@aws-sdk/client-api-gateway";
+import { IAMClient } from "@aws-sdk/client-iam";
+import YAML from "yaml";
+import { isReadOperation, type CallLog, type Emulator } from "../emulator/emulator.ts";
+
+export const REPO = fileURLToPath(new URL("../../", import.meta.url));
+export const SEED_MANIFESTS = join(REPO, "manifests");
+const CLI = join(REPO, "bin", "reconcile.js");
+
+export const REGION = "us-east-1";
+export const TAG_NAME = "apigw-reconciler:name";
+export const TAG_OWNER = "apigw-reconciler:owner";
+export const TAG_DEPLOYED = "apigw-reconciler:deployed";
+export const API_KEY = "my-s3";
+export const API_FILE = "s3-proxy-api.yaml";
+export const ROLE_FILE = "s3-proxy-role.yaml";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
+// ------------------------------------------------------------------------------ manifests
+
+/** A private copy of manifests/ in a temporary directory, edited by the scenario. */
+export class ManifestDir {
+  readonly dir: string;
+
+  constructor(source = SEED_MANIFESTS) {
+    this.dir = mkdtempSync(join(tmpdir(), "apigw-e2e-"));
+    cpSync(source, this.dir, { recursive: true });
+  }
+
+  path(file: string): string {
+    return join(this.dir, file);
+  }
+
+  /** The first YAML document of a file as plain data. */
+  read<T = Manifest>(file: string): T {
+    return YAML.parse(readFileSync(this.path(file), "utf8")) as T;
+  }
+
+  write(file: string, document: unknown): void {
+    writeFileSync(this.path(file), YAML.stringify(document, { lineWidth: 0 }));
+  }
+
+  /** Reads a manifest, lets `edit` change it in place, writes it back. */
+  edit(file: string, edit: (manifest: Manifest) => void): void {
+    const manifest = this.read(file);
+    edit(manifest);
+    this.write(file, manifest);
+  }
+
+  remove(file: string): void {
+    rmSync(this.path(file));
+  }
+
+  dispose(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- manifests are edited as loose YAML data */
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  spec: any;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+export function readSeed<T = Manifest>(file: string): T {
+  return YAML.parse(readFileSync(join(SEED_MANIFESTS, file), "utf8")) as T;
+}
+
+// ------------------------------------------------------------------------------ the CLI
+
+export interface JsonChange {
+  kind: string;
+  action: string;
+  api?: string;
+  path?: string;
+  httpMethod?: string;
+  statusCode?: string;
+  stage?: string;
+  role?: string;
+  policy?: string;
+  fields: { field: string; before?: unknown; after?: unknown }[];
+  patch: { op: string; path: string; value?: string }[];
+  reason?: string;
+  outcome?: string;
+}
+
+export interface JsonReport {
+  version: number;
+  mode: "apply" | "plan";
+  target?: { region: string; accountId: string };
+  summary: { create: number; update: number; delete: number; replace: number; redeploy: number };
+  changes: JsonChange[];
+  operations: { id: string; service: string; call: string; status?: string; error?: string }[];
+  skipped: { group: string; reason: string }[];
+  calls: { total: number; writes: number; byOperation: Record<string, number>; errors: Record<string, number> };
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** The parsed `-o json` report, when stdout holds one. */
+  json?: JsonReport;
+}
+
+/** The environment of the CLI: this machine's, minus any AWS setting, plus the emulator's. */
+function cliEnv(emulator: Emulator): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith("AWS_") && key !== "APIGW_RECONCILER_OWNER") env[key] = value;
+  }
+  return { ...env, ...emulator.env, NO_COLOR: "1" };
+}
+
+/** Runs `node bin/reconcile.js ...args` against the emulator; never rejects on a non-zero exit. */
+export function runCli(emulator: Emulator, args: readonly string[], timeoutMs = 150_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd: REPO, env: cliEnv(emulator), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
+        if (code === null) {
+          reject(new Error(`reconcile ${args.join(" ")} did not exit normally: ${error?.message ?? ""}\n${stderr}`));
+          return;
+        }
+        const trimmed = stdout.trim();
+        const json = args.includes("json") && trimmed.startsWith("{") ? (JSON.parse(trimmed) as JsonReport) : undefined;
+        resolve({ code, stdout, stderr, ...(json ? { json } : {}) });
+      },
+    );
+  });
+}
+
+/** `reconcile apply -m <dir> --no-color -o json ...extra` */
+export function reconcile(emulator: Emulator, dir: string, ...extra: string[]): Promise<CliResult> {
+  return runCli(emulator, ["apply", "-m", dir, "--no-color", "-o", "json", ...extra]);
+}
+
+/** `reconcile plan -m <dir> --no-color -o json ...extra` */
+export function plan(emulator: Emulator, dir: string, ...extra: string[]): Promise<CliResult> {
+  return runCli(emulator, ["plan", "-m", dir, "--no-color", "-o", "json", ...extra]);
+}
+
+/** A readable account of a CLI run for assertion messages. */
+export function describeRun(run: CliResult): string {
+  const failed = run.json?.operations.filter((o) => o.status === "failed").map((o) => `${o.id}: ${o.error ?? ""}`) ?? [];
+  return `exit ${run.code}\nstderr: ${run.stderr.trim().slice(0, 2000)}\nfailed ops: ${failed.join("\n") || "none"}\nstdout: ${run.stdout.slice(0, 1500)}`;
+}
+
+// ------------------------------------------------------------------------------ the call log
+
+/** The write operations of the call log as `{ "apigateway:UpdateStage": 1, ... }` (every attempt counted). */
+export function writeOps(log: CallLog): Record<string, number> {
+  return Object.fromEntries(Object.entries(log.byOperation).filter(([op]) => !isReadOperation(op)).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** The call log's operations, excluding STS identity lookups. */
+export function awsOps(log: CallLog): Record<string, number> {
+  return Object.fromEntries(Object.entries(log.byOperation).filter(([op]) => !op.startsWith("sts:")).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export function total(ops: Record<string, number>): number {
+  return Object.values(ops).reduce((a, b) => a + b, 0);
+}
+
+// ------------------------------------------------------------------------------ SDK read-back
+
+export interface Clients {
+  apigw: APIGatewayClient;
+  iam: IAMClient;
+  destroy(): void;
+}
+
+export function clients(emulator: Emulator): Clients {
+  const config = {
+    endpoint: emulator.endpoint,
+    region: REGION,
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    maxAttempts: 1,
+  };
+  const apigw = new APIGatewayClient(config);
+  const iam = new IAMClient(config);
+  return {
+    apigw,
+    iam,
+    destroy: () => {
+      apigw.destroy();
+      iam.destroy();
+    },
+  };
+}
+
+export async function allApis(apigw: APIGatewayClient): Promise<RestApi[]> {
+  const page = await apigw.send(new GetRestApisCommand({ limit: 500 }));
+  return page.items ?? [];
+}
+
+/** Live APIs carrying the ownership tag of manifest `key`. */
+export async function ownedApis(apigw: APIGatewayClient, key = API_KEY): Promise<RestApi[]> {
+  return (await allApis(apigw)).filter((api) => api.tags?.[TAG_NAME] === key);
+}
+
+export async function resourcesOf(apigw: APIGatewayClient, restApiId: string): Promise<Resource[]> {
+  const page = await apigw.send(new GetResourcesCommand({ restApiId, embed: ["methods"], limit: 500 }));
+  return page.items ?? [];
+}
+
+export async function stagesOf(apigw: APIGatewayClient, restApiId: string): Promise<Stage[]> {
+  return (await apigw.send(new GetStagesCommand({ restApiId }))).item ?? [];
+}
+
+/** The one API owned by manifest `key` (fails when there is not exactly one). */
+export async function theApi(apigw: APIGatewayClient, key = API_KEY): Promise<RestApi & { id: string }> {
+  const owned = await ownedApis(apigw, key);
+  if (owned.length !== 1 || !owned[0]?.id) throw new Error(`expected exactly one API tagged ${TAG_NAME}=${key}, found ${owned.length}: ${owned.map((a) => a.id).join(", ")}`);
+  return owned[0] as RestApi & { id: string };
+}
+
+/** path → sorted list of HTTP methods of an API. */
+export function methodsByPath(resources: readonly Resource[]): Record<string, string[]> {
+  const entries = resources.map((r): [string, string[]] => [r.path ?? "?", Object.keys(r.resourceMethods ?? {}).sort()]);
+  return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** The seed manifest's path → sorted methods, "/" included. */
+export function seedMethodsByPath(): Record<string, string[]> {
+  const { spec } = readSeed<{ spec: { resources: Record<string, { methods?: Record<string, unknown> }> } }>(API_FILE);
+  const entries = Object.entries(spec.resources).map(([path, r]): [string, string[]] => [path, Object.keys(r.methods ?? {}).sort()]);
+  return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
+}
