@@ -182,7 +182,7 @@ function render(result: PassResult, flags: ReconcileFlags, kind: PassKind): stri
       return renderHtml(result.plan, result.calls, { title, generatedAt: new Date().toISOString() });
     case "text": {
       const color = flags.color && !flags.out && process.stdout.isTTY === true && !process.env.NO_COLOR;
-      return renderText(result.plan, result.calls, { color }, result.outcomes);
+      return renderText(result.plan, result.calls, { color, drift: kind === "drift" }, result.outcomes);
     }
   }
 }

@@ -6,6 +6,8 @@ import { changeOutcomes, groupOf } from "./outcomes.ts";
 
 export interface TextOptions {
   color: boolean;
+  /** A drift report: a drift summary instead of "Plan:", and no observe-mode notes. */
+  drift?: boolean;
 }
 
 const SYMBOL: Record<Change["action"], string> = { create: "+", update: "~", delete: "-", replace: "±" };
@@ -34,10 +36,15 @@ export function renderText(plan: Plan, calls: CallCounts, options: TextOptions, 
     for (const field of change.fields) lines.push(`      ${fieldLine(change, field.field, field.before, field.after)}`);
   });
   if (plan.changes.length === 0) lines.push("No changes. AWS matches the manifests.");
-  for (const skip of plan.skipped) lines.push(`  (${skip.group}: ${skip.reason})`);
+  if (!options.drift) for (const skip of plan.skipped) lines.push(`  (${skip.group}: ${skip.reason})`);
   lines.push("");
   const s = plan.summary;
-  lines.push(paint("1", `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete${s.replace ? `, ${s.replace} to replace` : ""}; ${s.redeploy} redeploy`));
+  if (options.drift) {
+    const drift = plan.changes.filter((c) => c.cause === "drift").length;
+    lines.push(paint("1", `Drift: ${drift} drifted, ${plan.changes.length - drift} pending (manifest changes not yet applied)`));
+  } else {
+    lines.push(paint("1", `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete${s.replace ? `, ${s.replace} to replace` : ""}; ${s.redeploy} redeploy`));
+  }
   if (outcomes) {
     const count = (status: string) => outcomes.filter((o) => o.status === status).length;
     lines.push(`Apply: ${count("applied")} operation(s) applied, ${count("failed")} failed, ${count("skipped")} not run`);
