@@ -1,15 +1,30 @@
 #!/usr/bin/env node
-// In a checkout, runs the TypeScript sources through tsx (so `npm ci` alone is enough and no stale build
-// is ever used); in the container image, which ships only the compiled dist/, runs that.
-import { existsSync } from "node:fs";
+// Runs the compiled CLI (dist/, built by `npm ci` through the prepare script, and the only code in the
+// container image) unless a source file is newer than the build; then the TypeScript sources through
+// tsx, so an edited checkout never runs a stale build.
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-const source = fileURLToPath(new URL("../src/cli/entry.ts", import.meta.url));
-if (existsSync(source)) {
+const root = fileURLToPath(new URL("..", import.meta.url));
+const compiled = join(root, "dist", "cli", "entry.js");
+const sources = join(root, "src");
+
+function newestSource(directory) {
+  let newest = 0;
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const path = join(directory, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+const useBuild = existsSync(compiled) && (!existsSync(sources) || statSync(compiled).mtimeMs >= newestSource(sources));
+if (useBuild) {
+  await import(pathToFileURL(compiled).href);
+} else {
   const { register } = await import("tsx/esm/api");
   register();
-  await import(pathToFileURL(source).href);
-} else {
-  await import(new URL("../dist/cli/entry.js", import.meta.url).href);
+  await import(pathToFileURL(join(sources, "cli", "entry.ts")).href);
 }
