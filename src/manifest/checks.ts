@@ -72,21 +72,20 @@ function checkResourcePaths(paths: string[], at: FieldPath): CheckProblem[] {
     canonical.set(normal, path);
   }
   // API Gateway allows one variable path part among siblings ({folder} and {bucket} under / clash).
-  for (const path of [...canonical.keys()].sort()) {
+  // Reported once per clashing pair, at the path that comes later in the file.
+  const reported = new Set<string>();
+  for (const [path, declared] of [...canonical.entries()].map(([p, d]) => [p, d] as const).sort((a, b) => paths.indexOf(a[1]) - paths.indexOf(b[1]))) {
     const parts = path.split("/").filter(Boolean);
     for (let depth = 0; depth < parts.length; depth++) {
       const part = parts[depth] ?? "";
       if (!part.startsWith("{")) continue;
       const parent = "/" + parts.slice(0, depth).join("/");
       const seen = variableChild.get(parent);
-      if (seen !== undefined && seen !== part) {
-        problems.push({
-          path: [...at, canonical.get(path) ?? path],
-          at: "key",
-          message: `a sibling (${seen}) of this resource already has a variable path part under "${parent}"; API Gateway allows only one`,
-        });
-      }
       if (seen === undefined) variableChild.set(parent, part);
+      else if (seen !== part && !reported.has(`${parent}|${part}`)) {
+        reported.add(`${parent}|${part}`);
+        problems.push({ path: [...at, declared], at: "key", message: `"${part}" and "${seen}" are both variable path parts under "${parent}"; API Gateway allows only one` });
+      }
     }
   }
   return problems;

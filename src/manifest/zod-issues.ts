@@ -28,7 +28,7 @@ function describeIssue(schema: z.ZodType, issue: ZodIssue, base: FieldPath): Sch
     }
     case "invalid_type":
       if (/received undefined$/.test(issue.message)) return [{ path, at: "value", message: "is required" }];
-      return [{ path, at: "value", message: issue.message.replace(/^Invalid input: /, "").replace("received", "got") }];
+      return [{ path, at: "value", message: typeMessage(issue.message) }];
     case "invalid_value": {
       const values = issue.values.map((v) => String(v));
       const got = valueAt(issue);
@@ -56,10 +56,31 @@ function describeIssue(schema: z.ZodType, issue: ZodIssue, base: FieldPath): Sch
 function describeUnion(schema: z.ZodType, issue: Extract<ZodIssue, { code: "invalid_union" }>, path: FieldPath): SchemaProblem[] {
   const rootTypeErrors = issue.errors.map((errors) => errors.filter((e) => e.code === "invalid_type" && e.path.length === 0));
   if (valueAt(issue) === undefined && rootTypeErrors.some((errors) => errors.length > 0)) return [{ path, at: "value", message: "is required" }];
+  // Every branch refused the value itself (a wrong literal or type): name all the accepted forms.
+  if (issue.errors.every((errors) => errors.length === 1 && errors[0]?.path.length === 0 && (errors[0].code === "invalid_type" || errors[0].code === "invalid_value"))) {
+    const forms = issue.errors.flatMap((errors) => {
+      const e = errors[0];
+      if (e?.code === "invalid_value") return e.values.map((v) => JSON.stringify(v));
+      return e?.code === "invalid_type" ? [typeMessage(`expected ${e.expected}`).replace(/^expected /, "")] : [];
+    });
+    const got = valueAt(issue);
+    return [{ path, at: "value", message: `must be ${[...new Set(forms)].join(" or ")}${got === undefined ? "" : `, got ${JSON.stringify(got)}`}` }];
+  }
   const branches = issue.errors.filter((errors) => !errors.every((e) => e.code === "invalid_type" && e.path.length === 0));
   if (branches.length === 1 && branches[0]) return describeZodIssues(schema, branches[0], path);
-  const expected = [...new Set(rootTypeErrors.flat().map((e) => (e as { expected: string }).expected))];
+  const expected = [...new Set(rootTypeErrors.flat().map((e) => typeMessage(`expected ${(e as { expected: string }).expected}`).replace(/^expected /, "")))];
   return [{ path, at: "value", message: expected.length > 0 ? `expected ${expected.join(" or ")}` : "does not match any allowed form" }];
+}
+
+/** zod's words for JSON types, in the words of YAML users. */
+function typeMessage(message: string): string {
+  return message
+    .replace(/^Invalid input: /, "")
+    .replace("received", "got")
+    .replace(/expected (record|object)/, "expected a mapping")
+    .replace(/got (record|object)/, "got a mapping")
+    .replace(/expected array/, "expected a list")
+    .replace(/got array/, "got a list");
 }
 
 function valueAt(issue: ZodIssue): unknown {
