@@ -31,7 +31,9 @@ export function causesOf(changes: readonly Change[], facts: CauseFacts): Cause[]
   }
   const causes = changes.map((change): Cause => {
     if (change.kind === "Deployment") return "drift";
-    if (pending.has(identityOf(change))) return "pending";
+    // A create or delete is pending when the manifest made it so; an update field by field (one drifted
+    // field among pending ones makes the change drift).
+    if (change.action !== "update" && pending.has(identityOf(change))) return "pending";
     if (change.fields.length > 0 && change.fields.every((f) => pending.has(identityOf(change, f.field)))) return "pending";
     return "drift";
   });

@@ -39,12 +39,10 @@ function overlay(target: Tree, live: Tree | undefined, segments: readonly string
       else target[key] = clone(liveValue);
       continue;
     }
-    let child = target[key];
-    if (!isTree(child)) {
-      if (!isTree(liveValue)) continue;
-      child = {};
-      target[key] = child;
-    }
-    overlay(child as Tree, isTree(liveValue) ? liveValue : undefined, rest);
+    // Below the leaf, only objects the manifest has: a rule never conjures up part of an object that
+    // exists only in AWS (that object stays a difference of its own).
+    const child = target[key];
+    if (!isTree(child)) continue;
+    overlay(child, isTree(liveValue) ? liveValue : undefined, rest);
   }
 }

@@ -36,7 +36,7 @@ export function expandRestApi(doc: RestApiDocument, roles: RoleIndex, source: So
     model: {
       key: doc.metadata.name,
       name: spec.name ?? doc.metadata.name,
-      description: spec.description,
+      description: nonEmpty(spec.description),
       endpointType: spec.endpointType ?? DEFAULTS.endpointType,
       binaryMediaTypes: [...new Set(spec.binaryMediaTypes ?? [])].sort(),
       minimumCompressionSize: spec.minimumCompressionSize,
@@ -122,7 +122,7 @@ function expandIntegration(integration: IntegrationSpec, roles: RoleIndex): Inte
 function expandStage(name: string, stage: StageSpec): StageModel {
   return {
     name,
-    description: stage.description,
+    description: nonEmpty(stage.description),
     variables: stage.variables ?? {},
     tracingEnabled: stage.tracingEnabled ?? false,
     methodSettings: normalizeMethodSettings(stage.methodSettings ?? {}),
@@ -141,7 +141,7 @@ export function expandIamRole(doc: IamRoleDocument, source: SourceRef): DesiredI
       key: doc.metadata.name,
       roleName: spec.roleName ?? doc.metadata.name,
       path: spec.path ?? DEFAULTS.rolePath,
-      description: spec.description,
+      description: nonEmpty(spec.description),
       assumeRolePolicy: spec.assumeRolePolicy,
       inlinePolicies: spec.inlinePolicies ?? {},
       managedPolicyArns: [...new Set(spec.managedPolicyArns ?? [])].sort(),
@@ -150,4 +150,9 @@ export function expandIamRole(doc: IamRoleDocument, source: SourceRef): DesiredI
       tags: spec.tags ?? {},
     },
   };
+}
+
+/** AWS does not keep an empty description: "" and none are the same. */
+function nonEmpty(text: string | undefined): string | undefined {
+  return text === "" ? undefined : text;
 }

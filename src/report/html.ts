@@ -20,7 +20,7 @@ function show(value: unknown): string {
 }
 
 const STYLE = `body{font:14px system-ui,sans-serif;margin:24px;color:#1f2328}h1{font-size:20px}table{border-collapse:collapse;width:100%;margin:8px 0 24px}
-th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f6f8fa}pre{margin:0;white-space:pre-wrap;font-size:12px}
+th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#f6f8fa}pre{margin:0;white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px}
 .drift{background:#fff1e5}.pending{background:#eef6ff}.warn{border-left:4px solid #d1242f;padding:4px 12px;background:#ffebe9}.filters label{margin-right:12px}`;
 
 const SCRIPT = `function applyFilters(){var c=document.getElementById('cause').value,k=document.getElementById('kind').value;
@@ -29,7 +29,11 @@ document.querySelectorAll('section[data-group]').forEach(function(s){var any=s.q
 
 export function renderHtml(plan: Plan, calls: CallCounts, options: HtmlOptions): string {
   const groups = new Map<string, Change[]>();
-  for (const change of plan.changes) groups.set(groupOf(change), [...(groups.get(groupOf(change)) ?? []), change]);
+  for (const change of plan.changes) {
+    const group = groups.get(groupOf(change));
+    if (group) group.push(change);
+    else groups.set(groupOf(change), [change]);
+  }
   const kinds = [...new Set(plan.changes.map((c) => c.kind))].sort();
   const drift = plan.changes.filter((c) => c.cause === "drift").length;
   const warnings = plan.changes.flatMap((c) => (c.security ?? []).map((note) => `${c.kind} ${identity(c)}: ${note}`));

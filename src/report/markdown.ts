@@ -38,7 +38,11 @@ function render(plan: Plan, calls: CallCounts, title: string, detail: "full" | "
   if (plan.changes.length === 0) lines.push("No changes. AWS matches the manifests.", "");
 
   const groups = new Map<string, Change[]>();
-  for (const change of plan.changes) groups.set(groupOf(change), [...(groups.get(groupOf(change)) ?? []), change]);
+  for (const change of plan.changes) {
+    const group = groups.get(groupOf(change));
+    if (group) group.push(change);
+    else groups.set(groupOf(change), [change]);
+  }
   for (const [group, changes] of groups) {
     const driftCount = changes.filter((c) => c.cause === "drift").length;
     const summary = `<b>${html(group)}</b> — ${changes.length} change(s)${driftCount ? `, ${driftCount} drift` : ""}`;

@@ -28,13 +28,19 @@ function allowGrants(document: PolicyDocument | undefined): Grant[] {
     .map((s) => ({ actions: list(s.Action), resources: list(s.Resource ?? "*"), principals: principals(s.Principal) }));
 }
 
-function covered(pairs: Set<string>, action: string, resource: string): boolean {
-  return pairs.has(`${action} ${resource}`);
+/** IAM wildcards: `*` any run of characters, `?` one character; actions compare case-insensitively. */
+function globMatches(pattern: string, value: string, ignoreCase: boolean): boolean {
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${source}$`, ignoreCase ? "i" : "").test(value);
+}
+
+function covered(grants: readonly Grant[], action: string, resource: string): boolean {
+  return grants.some((g) => g.actions.some((a) => globMatches(a, action, true)) && g.resources.some((r) => globMatches(r, resource, false)));
 }
 
 /** Human-readable reasons why `after` allows more than `before`. */
 export function broadenedPermissions(before: PolicyDocument | undefined, after: PolicyDocument | undefined): string[] {
-  const had = new Set(allowGrants(before).flatMap((g) => g.actions.flatMap((a) => g.resources.map((r) => `${a} ${r}`))));
+  const had = allowGrants(before);
   const reasons: string[] = [];
   for (const grant of allowGrants(after)) {
     for (const action of grant.actions) {
