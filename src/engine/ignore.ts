@@ -20,9 +20,13 @@ function clone<T>(value: T): T {
   return value === undefined ? value : (structuredClone(value));
 }
 
-/** A copy of `desired` in which every path matching a rule holds the live value (or nothing, if live has none). */
+/**
+ * A copy of `desired` in which every path matching a rule holds the live value, or nothing where the live
+ * object exists without it. Where the live object itself is absent (a create), the manifest's value is
+ * used: an ignored field still gets its first value, as Terraform's ignore_changes does.
+ */
 export function applyIgnoreRules<T extends object>(desired: T, live: object | undefined, rules: readonly string[]): T {
-  if (rules.length === 0) return desired;
+  if (rules.length === 0 || live === undefined) return desired;
   const result = clone(desired) as unknown as Tree;
   for (const rule of rules) overlay(result, live as Tree | undefined, parsePointer(rule));
   return result as unknown as T;
@@ -30,13 +34,15 @@ export function applyIgnoreRules<T extends object>(desired: T, live: object | un
 
 function overlay(target: Tree, live: Tree | undefined, segments: readonly string[]): void {
   const [head, ...rest] = segments;
-  if (head === undefined) return;
+  if (head === undefined || live === undefined) return;
   const keys = head === "*" ? [...new Set([...Object.keys(target), ...Object.keys(live ?? {})])] : [head];
   for (const key of keys) {
     const liveValue = live?.[key];
     if (rest.length === 0) {
-      if (liveValue === undefined) delete target[key];
-      else target[key] = clone(liveValue);
+      if (liveValue !== undefined) target[key] = clone(liveValue);
+      else if (isTree(target[key])) target[key] = {}; // a map field stays a map
+      else if (Array.isArray(target[key])) target[key] = [];
+      else delete target[key];
       continue;
     }
     // Below the leaf, only objects the manifest has: a rule never conjures up part of an object that

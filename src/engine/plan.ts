@@ -24,9 +24,17 @@ export interface PlanOptions {
 /** Marks each change with its cause and, where it broadens permissions, why. */
 function annotate(changes: Change[], causes: readonly ("pending" | "drift")[]): Change[] {
   return changes.map((change, i) => {
-    const security = securityNotes(change);
-    return { ...change, cause: causes[i] ?? "pending", ...(security.length > 0 ? { security } : {}) };
+    const cause = causes[i] ?? "pending";
+    // For drift, what matters is what the out-of-band change did (desired → live), not what healing does.
+    const security = cause === "drift" ? securityNotes(mirrored(change)).map((note) => `out of band: ${note}`) : securityNotes(change);
+    return { ...change, cause, ...(security.length > 0 ? { security } : {}) };
   });
+}
+
+/** The same change seen from the other side: desired → live. */
+function mirrored(change: Change): Change {
+  const action = change.action === "create" ? "delete" : change.action === "delete" ? "create" : change.action;
+  return { ...change, action, fields: change.fields.map((f) => ({ field: f.field, before: f.after, after: f.before })) };
 }
 
 export class PruneGuardError extends Error {
@@ -65,7 +73,7 @@ export function buildPlan(desired: DesiredState, observed: Observed, options: Pl
       if (roleChanges.length > 0) skipped.push({ group, reason: "observe mode: reported, not written" });
       continue;
     }
-    const plan = planIamRole(roleChanges, (c) => offset + roleChanges.indexOf(c), desiredModel, live, options.owner);
+    const plan = planIamRole(roleChanges, (c) => offset + roleChanges.indexOf(c), desiredModel, live, options.owner, roleSpecHash(role.model));
     operations.push(...plan.operations);
     if (plan.readyAfter) roleReady.set(roleArn(observed.target.accountId, role.model.path, role.model.roleName, observed.target.partition), plan.readyAfter);
   }
@@ -77,13 +85,14 @@ export function buildPlan(desired: DesiredState, observed: Observed, options: Pl
     const desiredModel = applyIgnoreRules(api.model, live?.model, api.options.ignore);
     // The spec hash is of the manifest as written (ignored fields must not look like manifest changes);
     // the config hash is of what gets deployed.
-    const written = restApiHashes(api.model);
-    const hashes = desiredModel === api.model ? written : { specHash: written.specHash, configHash: restApiHashes(desiredModel).configHash };
+    // Both hashes are of the manifest as written: a change AWS made under an ignored path is neither a
+    // manifest change nor a reason to redeploy.
+    const hashes = restApiHashes(api.model);
     const raw = diffRestApi(desiredModel, live, hashes);
     const appliedHash = live?.tags[TAG.specHash];
     const last = options.lastApplied?.[group];
     const causes = causesOf(raw.changes, {
-      desiredHash: written.specHash,
+      desiredHash: hashes.specHash,
       ...(appliedHash !== undefined ? { appliedHash } : {}),
       ...(last && live && last.hash === appliedHash ? { pendingChanges: diffRestApi(desiredModel, { ...live, model: last.model as RestApiModel }, hashes).changes } : {}),
     });

@@ -19,11 +19,16 @@ export function normalizeMethodSettings(settings: Record<string, MethodSettingMo
   const out: Record<string, MethodSettingModel> = {};
   for (const [key, setting] of Object.entries(settings)) {
     const kept = Object.fromEntries(
-      Object.entries(setting).filter(([field, value]) => value !== undefined && value !== METHOD_SETTING_DEFAULTS[field as keyof MethodSettingModel]),
+      Object.entries(setting).filter(([field, value]) => value !== undefined && value !== METHOD_SETTING_DEFAULTS[field as keyof MethodSettingModel] && !inherited(field, value)),
     ) as MethodSettingModel;
     if (Object.keys(kept).length > 0) out[key] = kept;
   }
   return out;
+}
+
+/** A method's own settings report throttling -1: "inherit the stage's". */
+function inherited(field: string, value: unknown): boolean {
+  return (field === "throttlingBurstLimit" || field === "throttlingRateLimit") && value === -1;
 }
 
 /** AWS keys a method's settings `{folder}/GET` (or `~1{folder}/GET`, as patched); manifests write the resource path as elsewhere: `/{folder}/GET`. */

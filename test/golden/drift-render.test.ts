@@ -34,11 +34,11 @@ const line = (c: Change) => `${c.kind} ${c.action} ${c.cause ?? "?"}${c.security
 describe("golden: drift report", () => {
   it("the plan has what the report is about: drift, pending, IAM broadening, a pending deployment", () => {
     expect(plan.changes.map(line)).toEqual([
-      "IamRole update drift !",
+      "IamRole update drift",
       "RolePolicy update pending !",
       "RolePolicyAttachment create pending !",
       "RestApi update pending",
-      "Method update drift",
+      "Method update drift !",
       "Integration update pending",
       "Integration update drift",
       "Resource delete drift",

@@ -297,7 +297,7 @@ describe("securityNotes", () => {
     {
       reason: "method auth AWS_IAM → NONE",
       change: change("Method", "update", { path: F, httpMethod: "GET" }, [field("authorizationType", "AWS_IAM", "NONE")]),
-      notes: ['method no longer requires "AWS_IAM" authorization'],
+      notes: ["method no longer requires AWS_IAM authorization"],
     },
     { reason: "method auth NONE → AWS_IAM: narrowing", change: change("Method", "update", { path: F, httpMethod: "GET" }, [field("authorizationType", "NONE", "AWS_IAM")]), notes: [] },
     { reason: "new method without auth: nothing was required before", change: change("Method", "create", { path: F, httpMethod: "GET" }, [field("authorizationType", undefined, "NONE")]), notes: [] },
@@ -311,10 +311,12 @@ describe("securityNotes", () => {
     expect(securityNotes(c)).toEqual(notes);
   });
 
-  it("buildPlan annotates the changes that broaden, and only those", () => {
+  it("buildPlan annotates the changes that broaden, and only those: pending ones as the apply would go, drift as AWS was changed", () => {
     const plan = driftPlan();
-    const noted = plan.changes.filter((c) => c.security).map((c) => `${c.kind} ${c.action}`);
-    expect(noted).toEqual(["IamRole update", "RolePolicy update", "RolePolicyAttachment create"]);
+    const noted = plan.changes.filter((c) => c.security).map((c) => `${c.kind} ${c.action} ${c.cause ?? ""}`);
+    // The drifted role update added a permissions boundary out of band (narrowing: no note); the drifted
+    // method lost its authorization out of band (broadening).
+    expect(noted).toEqual(["RolePolicy update pending", "RolePolicyAttachment create pending", "Method update drift"]);
   });
 });
 

@@ -83,7 +83,7 @@ export function securityNotes(change: Change): string[] {
     }
     case "Method": {
       const auth = field("authorizationType");
-      return auth && auth.after === "NONE" && auth.before !== undefined && auth.before !== "NONE" ? [`method no longer requires ${JSON.stringify(auth.before)} authorization`] : [];
+      return auth && auth.after === "NONE" && auth.before !== undefined && auth.before !== "NONE" ? [`method no longer requires ${typeof auth.before === "string" ? auth.before : "its"} authorization`] : [];
     }
     default:
       return [];

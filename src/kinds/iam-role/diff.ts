@@ -68,11 +68,18 @@ export interface RolePlan {
   readyAfter?: string;
 }
 
-export function planIamRole(changes: readonly Change[], indexOf: (c: Change) => number, desired: IamRoleModel, live: LiveIamRole | undefined, owner: string): RolePlan {
+/** `specHash`: of the manifest as written (ignore rules may have changed `desired`). */
+export function planIamRole(
+  changes: readonly Change[],
+  indexOf: (c: Change) => number,
+  desired: IamRoleModel,
+  live: LiveIamRole | undefined,
+  owner: string,
+  specHash: string = roleSpecHash(desired),
+): RolePlan {
   const group = `IamRole/${desired.key}`;
   const RoleName = desired.roleName;
   const ops: Operation[] = [];
-  const specHash = roleSpecHash(desired);
   let previous: string | undefined;
   // IAM calls of one role run in order: IAM answers concurrent writes to one role with conflicts.
   const add = (call: string, input: Record<string, unknown>, change: Change | undefined, suffix = ""): string => {
