@@ -20,7 +20,7 @@ function show(value: unknown): string {
 }
 
 const STYLE = `body{font:14px system-ui,sans-serif;margin:24px;color:#1f2328}h1{font-size:20px}table{border-collapse:collapse;width:100%;margin:8px 0 24px}
-th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}th{background:#f6f8fa}pre{margin:0;white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px}
+th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}td.w{overflow-wrap:anywhere}td.n{white-space:nowrap}th{background:#f6f8fa}pre{margin:0;white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px}
 .drift{background:#fff1e5}.pending{background:#eef6ff}.warn{border-left:4px solid #d1242f;padding:4px 12px;background:#ffebe9}.filters label{margin-right:12px}`;
 
 const SCRIPT = `function applyFilters(){var c=document.getElementById('cause').value,k=document.getElementById('kind').value;
@@ -56,10 +56,10 @@ export function renderHtml(plan: Plan, calls: CallCounts, options: HtmlOptions):
       const rows = change.fields.length > 0 ? change.fields : [{ field: "", before: undefined, after: undefined }];
       rows.forEach((field, i) => {
         const head = i === 0
-          ? `<td rowspan="${rows.length}">${esc(change.action)}</td><td rowspan="${rows.length}">${esc(change.kind)}</td><td rowspan="${rows.length}">${esc(change.kind === "Deployment" ? `stage ${change.id.stage ?? ""}` : identity(change))}${change.reason ? `<br><small>${esc(change.reason)}</small>` : ""}</td><td rowspan="${rows.length}">${esc(change.cause ?? "")}</td>`
+          ? `<td class="n" rowspan="${rows.length}">${esc(change.action)}</td><td class="n" rowspan="${rows.length}">${esc(change.kind)}</td><td class="w" rowspan="${rows.length}">${esc(change.kind === "Deployment" ? `stage ${change.id.stage ?? ""}` : identity(change))}${change.reason ? `<br><small>${esc(change.reason)}</small>` : ""}</td><td class="n" rowspan="${rows.length}">${esc(change.cause ?? "")}</td>`
           : "";
         out.push(
-          `<tr class="${esc(change.cause ?? "")}" data-cause="${esc(change.cause ?? "pending")}" data-kind="${esc(change.kind)}">${head}<td>${esc(field.field)}</td><td><pre>${field.field ? esc(show(field.before)) : ""}</pre></td><td><pre>${field.field ? esc(show(field.after)) : ""}</pre></td></tr>`,
+          `<tr class="${esc(change.cause ?? "")}" data-cause="${esc(change.cause ?? "pending")}" data-kind="${esc(change.kind)}">${head}<td class="w">${esc(field.field)}</td><td class="w"><pre>${field.field ? esc(show(field.before)) : ""}</pre></td><td class="w"><pre>${field.field ? esc(show(field.after)) : ""}</pre></td></tr>`,
         );
       });
     }

@@ -106,9 +106,10 @@ describe("HTML drift report in headless Chromium", () => {
     const warnings = /<div class="warn">(.*?)<\/div>/s.exec(dom)?.[1] ?? "";
     expect(warnings).toContain("Changes that broaden permissions");
     expect([...warnings.matchAll(/<li>(.*?)<\/li>/g)].map((m) => m[1])).toEqual([
-      "IamRole apig-aws-proxy-role: removes the permissions boundary",
       "RolePolicy s3-put: wildcard: allows s3:DeleteObject on *",
       "RolePolicyAttachment arn:aws:iam::aws:policy/CloudWatchLogsReadOnlyAccess: attaches managed policy arn:aws:iam::aws:policy/CloudWatchLogsReadOnlyAccess",
+      // Drift is judged by what the out-of-band change did: the method lost its authorization.
+      "Method GET /: out of band: method no longer requires AWS_IAM authorization",
     ]);
 
     const rows = rowsOf(dom);
