@@ -321,7 +321,7 @@ function planStages(
     });
     out.push(deployOp);
     if (carrierStage) {
-      out.push(...stageFollowUps(carrier, carrierStage, carrierIsNew, [], deployOp));
+      out.push(...stageFollowUps(carrier, carrierStage, carrierIsNew, deployOp));
       handled.add(carrier);
     }
     for (const name of others) {
@@ -342,7 +342,7 @@ function planStages(
           after: [deployOp],
           change: stageChangeIndex(name),
         });
-        out.push(created, ...stageFollowUps(name, stage, true, [], created, true));
+        out.push(created, ...stageFollowUps(name, stage, true, created, true));
       }
     }
   }
@@ -376,7 +376,7 @@ function planStages(
   }
   return out;
 
-  function stageFollowUps(name: string, stage: StageModel, isNew: boolean, _after: string[], createdBy: string, tagsSet = false): string[] {
+  function stageFollowUps(name: string, stage: StageModel, isNew: boolean, createdBy: string, tagsSet = false): string[] {
     const ids: string[] = [];
     const settings = isNew ? diffMethodSettings(stage.methodSettings, {}) : undefined;
     const patch = isNew ? (settings?.patch ?? []) : (stageChange(name)?.patch ?? []);
