@@ -8,6 +8,7 @@ import { reconcilePass, type PassResult } from "../engine/reconcile.ts";
 import { formatIssue, ManifestError } from "../manifest/issues.ts";
 import { loadManifests } from "../manifest/load.ts";
 import { manifestJsonSchema } from "../manifest/schema.ts";
+import { parseSelector, selectDesired, SelectorError } from "../manifest/selector.ts";
 import { writeFileSync } from "node:fs";
 import { DEFAULT_STATE_FILE, readState, writeState } from "../engine/state.ts";
 import { alertPayloads, decideAlerts, DEFAULT_DELIVERY, deliverAlerts, type AlertFormat } from "../report/alerts.ts";
@@ -48,11 +49,13 @@ interface ReconcileFlags {
   alertWebhook: string[];
   alertFormat: AlertFormat;
   sourceRevision?: string;
+  selector?: string;
 }
 
 function addReconcileOptions(command: Command): Command {
   return command
     .addOption(manifestsOption())
+    .option("--selector <labels>", "only manifests whose metadata.labels match, e.g. team=payments,env!=dev")
     .option("--region <region>", "AWS Region (default: AWS_REGION or the profile's)")
     .option("--endpoint <url>", "AWS endpoint URL, e.g. a local emulator (default: AWS_ENDPOINT_URL)")
     .option("--profile <name>", "AWS shared-config profile")
@@ -85,14 +88,16 @@ export function buildProgram(out: (text: string) => void, err: (text: string) =>
 
   const run = async (flags: ReconcileFlags, kind: PassKind) => {
     const loaded = loadManifests(flags.manifests);
+    const selected = selectDesired(loaded.desired, parseSelector(flags.selector ?? ""));
     const state = readState(flags.stateFile);
     const gateway = createGateway({ region: flags.region, endpoint: flags.endpoint, profile: flags.profile });
     try {
       const dryRun = kind !== "apply" || flags.dryRun === true || flags.mode === "observe";
       const result = await reconcilePass(
         gateway,
-        loaded.desired,
+        selected,
         {
+          knownNames: { apis: new Set(loaded.desired.apis.map((a) => a.model.key)), roles: new Set(loaded.desired.roles.map((r) => r.model.key)) },
           owner: flags.owner,
           mode: kind === "drift" ? "observe" : (flags.mode ?? "heal"),
           prune: kind !== "drift" && flags.prune === true,
@@ -158,7 +163,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.error;
-    if (error instanceof OwnershipError || error instanceof PruneGuardError || error instanceof AwsCallError) {
+    if (error instanceof OwnershipError || error instanceof PruneGuardError || error instanceof AwsCallError || error instanceof SelectorError) {
       err(`error: ${error.message}\nnothing was changed.\n`);
       return EXIT.error;
     }

@@ -41,6 +41,11 @@ export interface ObserveOptions {
   owner: string;
   prune: boolean;
   accountId?: string;
+  /**
+   * Every manifest name loaded, selected or not (--selector): an object whose manifest exists but was not
+   * selected is another shard's, never an orphan.
+   */
+  knownNames?: { apis: ReadonlySet<string>; roles: ReadonlySet<string> };
 }
 
 export async function observe(gateway: Gateway, desired: DesiredState, options: ObserveOptions): Promise<Observed> {
@@ -102,12 +107,12 @@ export async function observe(gateway: Gateway, desired: DesiredState, options: 
   const read = await Promise.all(toRead.map(async ({ key, api, adopted }) => ({ key, adopted, live: await readRestApi(gateway, api, key) })));
   for (const { key, adopted, live } of read) apis.set(key, { key, live, adopted });
 
-  const desiredKeys = new Set(desired.apis.map((a) => a.model.key));
+  const desiredKeys = options.knownNames?.apis ?? new Set(desired.apis.map((a) => a.model.key));
   const orphanApis = [...claims.entries()]
     .filter(([key]) => !desiredKeys.has(key))
     .flatMap(([key, list]) => list.filter((a) => a.summary.tags[TAG.owner] === options.owner).map((a) => ({ id: a.summary.id, key, name: a.summary.name })));
 
-  const orphanRoles = options.prune ? await listOrphanRoles(gateway, new Set(desired.roles.map((r) => r.model.key)), options.owner) : [];
+  const orphanRoles = options.prune ? await listOrphanRoles(gateway, options.knownNames?.roles ?? new Set(desired.roles.map((r) => r.model.key)), options.owner) : [];
 
   const knownArn = [...roles.values()].map((r) => r.live?.arn).find((arn) => arn !== undefined);
   const accountId = options.accountId ?? (knownArn ? accountIdOfArn(knownArn) : undefined) ?? (needsAccountId(desired) ? await gateway.accountIdFromSts() : "000000000000");

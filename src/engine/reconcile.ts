@@ -6,13 +6,14 @@ import type { Plan } from "../model/changes.ts";
 import { resolvePlaceholders, type Target } from "../model/placeholders.ts";
 import type { DesiredState } from "../model/types.ts";
 import { applyPlan, DEFAULT_APPLY, type ApplyOptions, type OperationOutcome } from "./apply.ts";
-import { observe } from "./observe.ts";
+import { observe, type ObserveOptions } from "./observe.ts";
 import { roleSpecHash } from "../kinds/iam-role/diff.ts";
 import { specHashOf } from "../kinds/rest-api/diff.ts";
 import { buildPlan, type PlanOptions } from "./plan.ts";
 
 export interface PassOptions extends PlanOptions {
   accountId?: string;
+  knownNames?: ObserveOptions["knownNames"];
   apply?: Partial<ApplyOptions>;
 }
 
@@ -28,7 +29,12 @@ export interface PassResult {
 }
 
 export async function planPass(gateway: Gateway, desired: DesiredState, options: PassOptions): Promise<{ plan: Plan; target: Target; resolved: DesiredState }> {
-  const observed = await observe(gateway, desired, { owner: options.owner, prune: options.prune, ...(options.accountId ? { accountId: options.accountId } : {}) });
+  const observed = await observe(gateway, desired, {
+    owner: options.owner,
+    prune: options.prune,
+    ...(options.accountId ? { accountId: options.accountId } : {}),
+    ...(options.knownNames ? { knownNames: options.knownNames } : {}),
+  });
   const resolved = resolvePlaceholders(desired, observed.target);
   return { plan: buildPlan(resolved, observed, options), target: observed.target, resolved };
 }

@@ -186,7 +186,7 @@ const metadata = z.strictObject({
     .string()
     .regex(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, "names are lowercase letters, digits, '.' and '-' (1-63, as in Kubernetes)")
     .meta({ description: "Identity of this object for the reconciler (stored as an ownership tag)." }),
-  labels: z.record(z.string(), z.string()).optional().meta({ description: "Free-form labels." }),
+  labels: z.record(z.string(), z.string()).optional().meta({ description: "Free-form labels; --selector picks manifests by them." }),
   annotations: z.record(z.string(), z.string()).optional(),
 });
 
