@@ -12,11 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UpdateStageCommand } from "@aws-sdk/client-api-gateway";
 import { UpdateRoleCommand } from "@aws-sdk/client-iam";
 import { startEmulator, type Emulator } from "../emulator/emulator.ts";
-import { API_FILE, API_KEY, clients, theApi, type Clients } from "./support.ts";
+import { API_FILE, API_KEY, clients, theApi, type Clients, SEED } from "./support.ts";
 import { explain, WebhookReceiver, Workspace, type RunResult } from "./drift-support.ts";
 
 const TOKEN = "SECRET-TOKEN-123";
-const ROLE_NAME = "apigAwsProxyRole";
+const ROLE_NAME = SEED.roleName;
 const STAGE_DESCRIPTION = "Production stage of the S3 proxy";
 
 let emulator: Emulator;

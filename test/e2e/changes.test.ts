@@ -11,10 +11,10 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { CreateDeploymentCommand, GetDeploymentsCommand, UpdateStageCommand, type Resource } from "@aws-sdk/client-api-gateway";
 import { GetRolePolicyCommand } from "@aws-sdk/client-iam";
-import { startEmulator, type CallLog, type Emulator } from "../emulator/emulator.ts";
+import { type CallLog, type Emulator } from "../emulator/emulator.ts";
 import {
   API_FILE,
-  clients,
+  
   describeRun,
   ManifestDir,
   reconcile,
@@ -27,19 +27,14 @@ import {
   writeOps,
   type Clients,
   type CliResult,
+  useEmulator,
 } from "./support.ts";
 
 let emulator: Emulator;
 let aws: Clients;
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  aws = clients(emulator);
-});
-
-afterAll(async () => {
-  aws?.destroy();
-  await emulator?.stop();
+useEmulator((started, startedClients) => {
+  emulator = started;
+  aws = startedClients;
 });
 
 interface Outcome {

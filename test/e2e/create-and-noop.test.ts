@@ -7,11 +7,11 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { GetDeploymentsCommand, type Method, type Resource, type RestApi } from "@aws-sdk/client-api-gateway";
 import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
-import { startEmulator, type Emulator } from "../emulator/emulator.ts";
+import { type Emulator } from "../emulator/emulator.ts";
 import {
   API_FILE,
   awsOps,
-  clients,
+  
   describeRun,
   ManifestDir,
   plan,
@@ -30,6 +30,7 @@ import {
   writeOps,
   type Clients,
   type CliResult,
+  useEmulator,
 } from "./support.ts";
 
 interface IntegrationResponseSpec {
@@ -85,15 +86,9 @@ const sorted = (values: Iterable<string>): string[] => [...values].sort();
 
 let emulator: Emulator;
 let aws: Clients;
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  aws = clients(emulator);
-});
-
-afterAll(async () => {
-  aws?.destroy();
-  await emulator?.stop();
+useEmulator((started, startedClients) => {
+  emulator = started;
+  aws = startedClients;
 });
 
 describe("create from an empty account, then a no-op pass", () => {

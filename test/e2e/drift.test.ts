@@ -36,29 +36,23 @@ import {
   UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
 } from "@aws-sdk/client-iam";
-import { startEmulator, type CallLog, type Emulator } from "../emulator/emulator.ts";
-import { API_FILE, API_KEY, clients, methodsByPath, resourcesOf, ROLE_FILE, stagesOf, theApi, writeOps, type Clients } from "./support.ts";
+import { type CallLog, type Emulator } from "../emulator/emulator.ts";
+import { API_FILE, API_KEY, methodsByPath, resourcesOf, ROLE_FILE, stagesOf, theApi, writeOps, type Clients, useEmulator, SEED } from "./support.ts";
 import { changesOf, explain, fieldOf, isChange, label, resourceIds, restApiArn, Workspace, type DriftChange, type Identity, type RunResult } from "./drift-support.ts";
 
 let emulator: Emulator;
 let aws: Clients;
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  aws = clients(emulator);
+useEmulator((started, startedClients) => {
+  emulator = started;
+  aws = startedClients;
 });
 
-afterAll(async () => {
-  aws?.destroy();
-  await emulator?.stop();
-});
-
-const ROLE_KEY = "apig-aws-proxy-role";
-const ROLE_NAME = "apigAwsProxyRole";
-const S3_FULL = "arn:aws:iam::aws:policy/AmazonS3FullAccess";
-const S3_READ = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
+const ROLE_KEY = SEED.roleKey;
+const ROLE_NAME = SEED.roleName;
+const S3_FULL = SEED.s3FullAccess;
+const S3_READ = SEED.s3ReadOnlyAccess;
 const EVIL_URI = "arn:aws:apigateway:us-east-1:s3:path/{bucket}/elsewhere";
-const SEED_URI = "arn:aws:apigateway:us-east-1:s3:path/{bucket}";
+const SEED_URI = SEED.bucketUri;
 const STRANGER = "arn:aws:iam::210987654321:root";
 
 interface Context {

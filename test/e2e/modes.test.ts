@@ -8,29 +8,23 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GetIntegrationCommand, GetMethodCommand, TagResourceCommand, UpdateIntegrationCommand, UpdateMethodCommand, UpdateStageCommand } from "@aws-sdk/client-api-gateway";
 import { AttachRolePolicyCommand, GetRoleCommand, ListAttachedRolePoliciesCommand, UpdateRoleCommand } from "@aws-sdk/client-iam";
-import { startEmulator, type Emulator } from "../emulator/emulator.ts";
-import { API_FILE, API_KEY, clients, ROLE_FILE, stagesOf, theApi, writeOps, type Clients } from "./support.ts";
+import { type Emulator } from "../emulator/emulator.ts";
+import { API_FILE, API_KEY, ROLE_FILE, stagesOf, theApi, writeOps, type Clients, useEmulator, SEED } from "./support.ts";
 import { changesOf, explain, label, resourceIds, restApiArn, Workspace, type RunResult } from "./drift-support.ts";
 
 let emulator: Emulator;
 let aws: Clients;
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  aws = clients(emulator);
+useEmulator((started, startedClients) => {
+  emulator = started;
+  aws = startedClients;
 });
 
-afterAll(async () => {
-  aws?.destroy();
-  await emulator?.stop();
-});
-
-const ROLE_KEY = "apig-aws-proxy-role";
-const ROLE_NAME = "apigAwsProxyRole";
+const ROLE_KEY = SEED.roleKey;
+const ROLE_NAME = SEED.roleName;
 const ROLE_DESCRIPTION = "Lets API Gateway read and write Amazon S3 for the MyS3 proxy API";
-const S3_FULL = "arn:aws:iam::aws:policy/AmazonS3FullAccess";
-const S3_READ = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
-const SEED_URI = "arn:aws:apigateway:us-east-1:s3:path/{bucket}";
+const S3_FULL = SEED.s3FullAccess;
+const S3_READ = SEED.s3ReadOnlyAccess;
+const SEED_URI = SEED.bucketUri;
 
 /** The run, then the write calls the emulator saw during it. */
 async function withWrites(run: () => Promise<RunResult>): Promise<{ run: RunResult; writes: Record<string, number> }> {

@@ -5,24 +5,18 @@
  * and `reconcile plan` shows no change.
  */
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-explicit-any -- manifests and policies are edited as loose data */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GetIntegrationCommand, GetMethodCommand, GetStageCommand } from "@aws-sdk/client-api-gateway";
 import { GetRoleCommand, GetRolePolicyCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
-import { startEmulator, type Emulator } from "../emulator/emulator.ts";
-import { API_FILE, clients, ROLE_FILE, theApi, writeOps, type Clients, type Manifest } from "./support.ts";
+import { type Emulator } from "../emulator/emulator.ts";
+import { API_FILE, ROLE_FILE, theApi, writeOps, type Clients, type Manifest, useEmulator } from "./support.ts";
 import { decodePolicy, explain, resourceIds, Workspace } from "./drift-support.ts";
 
 let emulator: Emulator;
 let aws: Clients;
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  aws = clients(emulator);
-});
-
-afterAll(async () => {
-  aws?.destroy();
-  await emulator?.stop();
+useEmulator((started, startedClients) => {
+  emulator = started;
+  aws = startedClients;
 });
 
 const ROLE_NAME = "NormRole";

@@ -8,11 +8,11 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CreateResourceCommand, CreateRestApiCommand, GetRestApiCommand } from "@aws-sdk/client-api-gateway";
-import { startEmulator, type Emulator } from "../emulator/emulator.ts";
+import { type Emulator } from "../emulator/emulator.ts";
 import {
   allApis,
   API_FILE,
-  clients,
+  
   describeRun,
   ManifestDir,
   methodsByPath,
@@ -26,19 +26,14 @@ import {
   theApi,
   writeOps,
   type Clients,
+  useEmulator,
 } from "./support.ts";
 
 let emulator: Emulator;
 let aws: Clients;
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  aws = clients(emulator);
-});
-
-afterAll(async () => {
-  aws?.destroy();
-  await emulator?.stop();
+useEmulator((started, startedClients) => {
+  emulator = started;
+  aws = startedClients;
 });
 
 /** An API made by hand (not by the reconciler): named `name`, with a /legacy resource, optional tags. */

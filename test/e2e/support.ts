@@ -10,8 +10,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { APIGatewayClient, GetResourcesCommand, GetRestApisCommand, GetStagesCommand, type Resource, type RestApi, type Stage } from "@aws-sdk/client-api-gateway";
 import { IAMClient } from "@aws-sdk/client-iam";
+import { afterAll, beforeAll } from "vitest";
 import YAML from "yaml";
-import { isReadOperation, type CallLog, type Emulator } from "../emulator/emulator.ts";
+import { isReadOperation, startEmulator, type CallLog, type Emulator } from "../emulator/emulator.ts";
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url));
 export const SEED_MANIFESTS = join(REPO, "manifests");
@@ -244,3 +245,29 @@ export function seedMethodsByPath(): Record<string, string[]> {
   const entries = Object.entries(spec.resources).map(([path, r]): [string, string[]] => [path, Object.keys(r.methods ?? {}).sort()]);
   return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
 }
+
+/**
+ * One emulator for a test file: started before its tests, stopped after, with SDK clients on it.
+ * `onStart` hands both to the file's own bindings.
+ */
+export function useEmulator(onStart: (emulator: Emulator, clients: Clients) => void): void {
+  let started: { emulator: Emulator; clients: Clients } | undefined;
+  beforeAll(async () => {
+    const emulator = await startEmulator();
+    started = { emulator, clients: clients(emulator) };
+    onStart(started.emulator, started.clients);
+  });
+  afterAll(async () => {
+    started?.clients.destroy();
+    await started?.emulator.stop();
+  });
+}
+
+/** Names and ARNs of the seed manifests and of AWS managed policies the tests use. */
+export const SEED = {
+  roleKey: "apig-aws-proxy-role",
+  roleName: "apigAwsProxyRole",
+  bucketUri: `arn:aws:apigateway:${REGION}:s3:path/{bucket}`,
+  s3FullAccess: "arn:aws:iam::aws:policy/AmazonS3FullAccess",
+  s3ReadOnlyAccess: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+} as const;
