@@ -6,7 +6,7 @@ import * as IAM from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { Service } from "../model/changes.ts";
 import { AwsCallError, classifyError } from "./errors.ts";
-import { API_GATEWAY_QUOTAS, IAM_QUOTAS, QuotaScheduler, type Quota } from "./quotas.ts";
+import { API_GATEWAY_QUOTAS, IAM_QUOTAS, PassAbortedError, QuotaScheduler, type Quota } from "./quotas.ts";
 import { CallRecorder } from "./recorder.ts";
 import { DEFAULT_RETRY, withRetries } from "./retry.ts";
 
@@ -29,6 +29,12 @@ export interface Gateway {
   accountIdFromSts(): Promise<string>;
   readonly recorder: CallRecorder;
   readonly scheduler: QuotaScheduler;
+  /**
+   * A gateway for one pass: the same clients and quota buckets, a fresh call recorder, and a stop signal
+   * after which no new call is sent (calls already sent finish).
+   */
+  forPass(signal?: AbortSignal): Gateway;
+  /** Closes the shared clients (every pass gateway made from this one with them). */
   destroy(): void;
 }
 
@@ -42,25 +48,39 @@ export function createGateway(options: AwsOptions = {}): Gateway {
     // One attempt per send: retries are ours, paced by the scheduler and visible in the call counts.
     maxAttempts: 1,
   };
-  const clients: Record<Service, Client> = {
-    apigateway: new APIGW.APIGatewayClient(common),
-    iam: new IAM.IAMClient(common),
+  const shared: Shared = {
+    clients: { apigateway: new APIGW.APIGatewayClient(common), iam: new IAM.IAMClient(common) },
+    sts: new STSClient(common),
+    scheduler: new QuotaScheduler(options.quotas ?? { apigateway: API_GATEWAY_QUOTAS, iam: IAM_QUOTAS }),
   };
-  const modules: Record<Service, Record<string, unknown>> = { apigateway: APIGW, iam: IAM };
-  const recorder = new CallRecorder();
-  const scheduler = new QuotaScheduler(options.quotas ?? { apigateway: API_GATEWAY_QUOTAS, iam: IAM_QUOTAS });
-  const sts = new STSClient(common);
+  return passGateway(shared, undefined);
+}
 
+interface Shared {
+  clients: Record<Service, Client>;
+  sts: STSClient;
+  /** Lives as long as the process: a loop must not start each pass with a burst AWS has not refilled. */
+  scheduler: QuotaScheduler;
+}
+
+const modules: Record<Service, Record<string, unknown>> = { apigateway: APIGW, iam: IAM };
+
+/** A gateway over the shared clients and quota buckets with its own call recorder and stop signal. */
+function passGateway(shared: Shared, signal: AbortSignal | undefined): Gateway {
+  const recorder = new CallRecorder();
+  const { clients, sts, scheduler } = shared;
   const gateway: Gateway = {
     recorder,
     scheduler,
+    forPass: (passSignal) => passGateway(shared, passSignal),
     read<T>(service: Service, operation: string, input: Record<string, unknown>): Promise<T> {
       return withRetries(() => gateway.send<T>(service, operation, input), READ_RETRY);
     },
     async send<T>(service: Service, operation: string, input: Record<string, unknown>, priority = 0): Promise<T> {
       const Command = modules[service][`${operation}Command`] as CommandCtor | undefined;
       if (!Command) throw new Error(`unknown ${service} operation ${operation}`);
-      await scheduler.acquire(service, operation, priority);
+      await scheduler.acquire(service, operation, priority, signal);
+      // A call that got its token is sent even when the stop arrives now: it is "in flight".
       recorder.record(operation);
       try {
         return (await (clients[service] as { send(command: unknown): Promise<unknown> }).send(new Command(input))) as T;
@@ -76,6 +96,7 @@ export function createGateway(options: AwsOptions = {}): Gateway {
     },
     async accountIdFromSts() {
       const identity = await withRetries(async () => {
+        if (signal?.aborted) throw new PassAbortedError();
         recorder.record("GetCallerIdentity");
         try {
           return await sts.send(new GetCallerIdentityCommand({}));

@@ -74,6 +74,14 @@ interface Waiter {
   resolve: () => void;
 }
 
+/** Thrown into a call waiting for a token (or about to be sent) once its pass is told to stop. */
+export class PassAbortedError extends Error {
+  constructor() {
+    super("the pass was stopped before this call was sent");
+    this.name = "PassAbortedError";
+  }
+}
+
 /**
  * Hands out tokens to waiting calls in priority order (lower first; the apply engine gives each API the
  * order in which it started), skipping a waiter whose own bucket is empty so that others can use the
@@ -110,10 +118,33 @@ export class QuotaScheduler {
     return [this.bucket(waiter.service, waiter.operation), this.bucket(waiter.service, "*")].filter((b): b is TokenBucket => b !== undefined);
   }
 
-  /** Resolves when the call may be sent; takes its tokens. */
-  acquire(service: string, operation: string, priority = 0): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.waiters.push({ service, operation, priority, seq: this.seq++, resolve });
+  /**
+   * Resolves when the call may be sent; takes its tokens. A stopped pass leaves the queue at once (its
+   * waiter is removed, so it takes no token that the next pass would miss).
+   */
+  acquire(service: string, operation: string, priority = 0, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(new PassAbortedError());
+        return;
+      }
+      const onAbort = () => {
+        const index = this.waiters.indexOf(waiter);
+        if (index >= 0) this.waiters.splice(index, 1);
+        reject(new PassAbortedError());
+      };
+      const waiter: Waiter = {
+        service,
+        operation,
+        priority,
+        seq: this.seq++,
+        resolve: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.waiters.push(waiter);
       this.waiters.sort((a, b) => a.priority - b.priority || a.seq - b.seq);
       this.grant();
       void this.pump();

@@ -3,15 +3,17 @@ import { Command, CommanderError, Option } from "commander";
 import { AwsCallError } from "../aws/errors.ts";
 import { createGateway } from "../aws/gateway.ts";
 import { OwnershipError } from "../engine/observe.ts";
+import { runPass, type PassConfig } from "../engine/pass.ts";
+import type { PassKind, PassReport } from "../engine/pass-report.ts";
 import { PruneGuardError } from "../engine/plan.ts";
-import { reconcilePass, type PassResult } from "../engine/reconcile.ts";
 import { formatIssue, ManifestError } from "../manifest/issues.ts";
 import { loadManifests } from "../manifest/load.ts";
 import { manifestJsonSchema } from "../manifest/schema.ts";
-import { parseSelector, selectDesired, SelectorError } from "../manifest/selector.ts";
+import { SelectorError } from "../manifest/selector.ts";
 import { writeFileSync } from "node:fs";
-import { DEFAULT_STATE_FILE, readState, writeState } from "../engine/state.ts";
-import { alertPayloads, decideAlerts, DEFAULT_DELIVERY, deliverAlerts, type AlertFormat } from "../report/alerts.ts";
+import { DEFAULT_STATE_FILE, fileStateAccess } from "../engine/state.ts";
+import { summarize, type Plan } from "../model/changes.ts";
+import type { AlertFormat } from "../report/alerts.ts";
 import { renderHtml } from "../report/html.ts";
 import { renderJson } from "../report/json.ts";
 import { renderMarkdown } from "../report/markdown.ts";
@@ -26,7 +28,6 @@ function manifestsOption(): Option {
 }
 
 type Output = "text" | "json" | "markdown" | "html";
-type PassKind = "apply" | "plan" | "drift";
 
 interface ReconcileFlags {
   manifests: string[];
@@ -87,36 +88,18 @@ export function buildProgram(out: (text: string) => void, err: (text: string) =>
     .configureOutput({ writeOut: out, writeErr: err });
 
   const run = async (flags: ReconcileFlags, kind: PassKind) => {
-    const loaded = loadManifests(flags.manifests);
-    const selected = selectDesired(loaded.desired, parseSelector(flags.selector ?? ""));
-    const state = readState(flags.stateFile);
     const gateway = createGateway({ region: flags.region, endpoint: flags.endpoint, profile: flags.profile });
     try {
-      const dryRun = kind !== "apply" || flags.dryRun === true || flags.mode === "observe";
-      const result = await reconcilePass(
-        gateway,
-        selected,
-        {
-          knownNames: { apis: new Set(loaded.desired.apis.map((a) => a.model.key)), roles: new Set(loaded.desired.roles.map((r) => r.model.key)) },
-          owner: flags.owner,
-          mode: kind === "drift" ? "observe" : (flags.mode ?? "heal"),
-          prune: kind !== "drift" && flags.prune === true,
-          maxDeletions: flags.maxDeletions ?? 1,
-          force: flags.force === true,
-          lastApplied: state.lastApplied,
-          ...(flags.accountId ? { accountId: flags.accountId } : {}),
-          apply: { concurrencyPerGroup: Math.max(1, flags.concurrency ?? 4) },
-        },
-        dryRun,
-      );
-      const report = render(result, flags, kind);
-      if (flags.out) writeFileSync(flags.out, report);
-      else out(report);
-      const announced = await announceDrift(result, flags, state.announcedDrift, err);
-      if (Object.keys(result.applied).length > 0 || flags.alertWebhook.length > 0) {
-        writeState(flags.stateFile, { ...state, lastApplied: { ...state.lastApplied, ...result.applied }, announcedDrift: announced });
+      const report = await runPass(passConfigOf(flags, kind), { gateway, state: fileStateAccess(flags.stateFile), warn: (line) => err(`warning: ${line}\n`) });
+      if (report.result === "invalid-revision" || (report.result === "failed" && !report.plan)) {
+        err(refusalText(report));
+        process.exitCode = EXIT.error;
+        return;
       }
-      process.exitCode = exitCodeOf(result, flags, kind);
+      const text = render(report, flags);
+      if (flags.out) writeFileSync(flags.out, text);
+      else out(text);
+      process.exitCode = exitCodeOf(report, flags);
     } finally {
       gateway.destroy();
     }
@@ -176,35 +159,57 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-function render(result: PassResult, flags: ReconcileFlags, kind: PassKind): string {
-  const title = kind === "drift" ? "apigw-reconciler drift report" : kind === "plan" || !result.outcomes ? "apigw-reconciler plan" : "apigw-reconciler apply";
+/** The pass's configuration from the command line. */
+function passConfigOf(flags: ReconcileFlags, kind: PassKind): PassConfig {
+  return {
+    kind,
+    manifests: flags.manifests,
+    ...(flags.selector !== undefined ? { selector: flags.selector } : {}),
+    owner: flags.owner,
+    mode: flags.mode ?? "heal",
+    dryRun: flags.dryRun === true,
+    prune: flags.prune === true,
+    maxDeletions: flags.maxDeletions ?? 1,
+    force: flags.force === true,
+    ...(flags.accountId ? { accountId: flags.accountId } : {}),
+    concurrency: flags.concurrency ?? 4,
+    ...(flags.sourceRevision ? { revision: flags.sourceRevision } : {}),
+    alerts: { webhooks: flags.alertWebhook, format: flags.alertFormat },
+  };
+}
+
+/** A pass refused before any write: the problems, and that nothing changed. */
+export function refusalText(report: PassReport): string {
+  if (report.problems) return report.problems.join("\n") + `\n${report.problems.length} problem(s) found; nothing was changed.\n`;
+  return `error: ${report.error ?? "the pass failed"}\nnothing was changed.\n`;
+}
+
+function render(report: PassReport, flags: ReconcileFlags): string {
+  const plan = report.plan ?? emptyPlan();
+  const { kind, calls, outcomes } = report;
+  const title = kind === "drift" ? "apigw-reconciler drift report" : kind === "plan" || !outcomes ? "apigw-reconciler plan" : "apigw-reconciler apply";
   switch (flags.output) {
     case "json":
-      return renderJson(result.plan, result.calls, result.target, result.outcomes);
+      return renderJson(plan, calls, report.target, outcomes);
     case "markdown":
-      return renderMarkdown(result.plan, result.calls, { title });
+      return renderMarkdown(plan, calls, { title });
     case "html":
-      return renderHtml(result.plan, result.calls, { title, generatedAt: new Date().toISOString() });
+      return renderHtml(plan, calls, { title, generatedAt: new Date().toISOString() });
     case "text": {
       const color = flags.color && !flags.out && process.stdout.isTTY === true && !process.env.NO_COLOR;
-      return renderText(result.plan, result.calls, { color, drift: kind === "drift" }, result.outcomes);
+      return renderText(plan, calls, { color, drift: kind === "drift" }, outcomes);
     }
   }
 }
 
-async function announceDrift(result: PassResult, flags: ReconcileFlags, announced: Record<string, string>, err: (text: string) => void): Promise<Record<string, string>> {
-  if (flags.alertWebhook.length === 0) return announced;
-  const items = result.plan.changes.map((change) => ({ change, cause: change.cause ?? "pending" }));
-  const decision = decideAlerts(items, announced);
-  const payloads = alertPayloads(decision, flags.alertFormat, { ...(flags.sourceRevision ? { revision: flags.sourceRevision } : {}), target: result.target });
-  if (payloads.length > 0) await deliverAlerts(flags.alertWebhook, payloads, { ...DEFAULT_DELIVERY, log: (line) => err(`warning: ${line}\n`) });
-  // Remembered even when delivery failed: a webhook outage must not turn into an alert storm later.
-  return decision.announced;
+function emptyPlan(): Plan {
+  return { changes: [], operations: [], summary: summarize([]), skipped: [] };
 }
 
-function exitCodeOf(result: PassResult, flags: ReconcileFlags, kind: PassKind): number {
-  if (result.outcomes?.some((o) => o.status === "failed")) return EXIT.error;
-  if (kind === "drift") return result.plan.changes.some((c) => c.cause === "drift") ? EXIT.changes : EXIT.ok;
-  if (flags.detailedExitcode && result.plan.changes.length > 0) return EXIT.changes;
+function exitCodeOf(report: PassReport, flags: ReconcileFlags): number {
+  const changes = report.plan?.changes ?? [];
+  if (report.result === "failed") return EXIT.error;
+  if (report.kind === "drift") return changes.some((c) => c.cause === "drift") ? EXIT.changes : EXIT.ok;
+  if (flags.detailedExitcode && changes.length > 0) return EXIT.changes;
   return EXIT.ok;
 }

@@ -2,6 +2,7 @@
 // quota-paced gateway; retries what AWS says is retryable; never duplicates after a lost answer.
 import { AwsCallError, isRoleNotYetUsable } from "../aws/errors.ts";
 import type { Gateway } from "../aws/gateway.ts";
+import { PassAbortedError } from "../aws/quotas.ts";
 import { isRef, type Operation, type Plan } from "../model/changes.ts";
 import { TAG } from "../model/live.ts";
 import { DEFAULT_RETRY, withRetries, type RetryPolicy } from "../aws/retry.ts";
@@ -24,7 +25,11 @@ export interface ApplyOptions {
   /** How long to keep retrying integration writes that AWS rejects because a new role is not usable yet. */
   roleSettleMs: number;
   onOutcome?: (outcome: OperationOutcome) => void;
+  /** Once aborted, no operation starts; those in flight finish; the rest are skipped. */
+  signal?: AbortSignal;
 }
+
+const STOPPED = "not started: the pass was stopped";
 
 export const DEFAULT_APPLY: ApplyOptions = { concurrencyPerGroup: 4, retry: DEFAULT_RETRY, roleSettleMs: 60_000 };
 
@@ -52,6 +57,11 @@ export async function applyPlan(plan: Plan, gateway: Gateway, options: ApplyOpti
       for (const id of [...pending]) {
         const op = byId.get(id);
         if (!op) continue;
+        if (options.signal?.aborted) {
+          pending.delete(id);
+          finish(op, "skipped", STOPPED);
+          continue;
+        }
         const blockedBy = op.after.map((a) => outcomes.get(a)).find((o) => o !== undefined && o.status !== "applied");
         if (failedGroups.has(op.group) || blockedBy) {
           pending.delete(id);
@@ -66,6 +76,7 @@ export async function applyPlan(plan: Plan, gateway: Gateway, options: ApplyOpti
         void execute(op, gateway, refs, options, groupOrder.get(op.group) ?? 0).then(
           () => finish(op, "applied"),
           (error: unknown) => {
+            if (error instanceof PassAbortedError) return finish(op, "skipped", STOPPED);
             failedGroups.add(op.group);
             finish(op, "failed", error instanceof Error ? error.message : String(error));
           },

@@ -19,6 +19,8 @@ export interface PlanOptions {
   force: boolean;
   /** From the state file: the spec last applied per group, to tell pending from drift field by field. */
   lastApplied?: Readonly<Record<string, { hash: string; model: unknown }>>;
+  /** Git commit of the manifests: named in each deployment's description. */
+  revision?: string;
 }
 
 /** Marks each change with its cause and, where it broadens permissions, why. */
@@ -103,7 +105,7 @@ export function buildPlan(desired: DesiredState, observed: Observed, options: Pl
       if (diff.changes.length > 0) skipped.push({ group, reason: "observe mode: reported, not written" });
       continue;
     }
-    const ops = planRestApi(diff, desiredModel, live, { region: observed.target.region, owner: options.owner, roleReady });
+    const ops = planRestApi(diff, desiredModel, live, { region: observed.target.region, owner: options.owner, roleReady, ...(options.revision ? { revision: options.revision } : {}) });
     operations.push(...ops.map((op) => (op.change !== undefined ? { ...op, change: op.change + offset } : op)));
   }
 

@@ -35,3 +35,11 @@ export function writeState(path: string, state: StateFile): void {
   writeFileSync(temporary, JSON.stringify(state, null, 2) + "\n");
   renameSync(temporary, path);
 }
+
+/** The local state file as the pass uses it (the S3 store lives in src/state/). */
+export function fileStateAccess(path: string): { read(): Promise<StateFile>; write(update: (current: StateFile) => StateFile): Promise<void> } {
+  return {
+    read: () => Promise.resolve(readState(path)),
+    write: (update) => Promise.resolve(writeState(path, update(readState(path)))),
+  };
+}

@@ -52,6 +52,14 @@ export interface Change {
   security?: string[];
 }
 
+/**
+ * The key of the object a change belongs to, as plans name their operations' groups and skipped groups
+ * ("RestApi/my-s3", "IamRole/apig-aws-proxy-role").
+ */
+export function groupKeyOf(id: ChangeId): string {
+  return id.role !== undefined ? `IamRole/${id.role}` : `RestApi/${id.api ?? ""}`;
+}
+
 /** A reference to an id that an earlier operation of the same plan produces (a new API, resource…). */
 export interface Ref {
   $ref: string;

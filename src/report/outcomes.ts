@@ -1,12 +1,13 @@
 import type { OperationOutcome } from "../engine/apply.ts";
-import type { Change, Plan } from "../model/changes.ts";
+import { groupKeyOf, type Change, type Plan } from "../model/changes.ts";
 
 /** Per change: applied when all its operations were, failed when one failed, otherwise not run. */
 export function changeOutcomes(plan: Plan, outcomes: readonly OperationOutcome[]): (string | undefined)[] {
   return plan.changes.map((change, index) => {
     const mine = outcomes.filter((o) => o.change === index);
     if (mine.length === 0) {
-      const skipped = plan.skipped.some((s) => s.group === groupOf(change));
+      // Compared by the plan's group key: a display label here once made every observed change "applied".
+      const skipped = plan.skipped.some((s) => s.group === groupKeyOf(change.id));
       return skipped ? "not written (observe)" : "applied";
     }
     if (mine.some((o) => o.status === "failed")) return "failed";
@@ -15,6 +16,7 @@ export function changeOutcomes(plan: Plan, outcomes: readonly OperationOutcome[]
   });
 }
 
+/** The object a change belongs to, as reports label it. */
 export function groupOf(change: Change): string {
   if (change.id.role !== undefined) return `IamRole ${change.id.role}`;
   return `RestApi ${change.id.api ?? ""}`;

@@ -40,6 +40,7 @@ function stubGateway(script: Script): Gateway & { calls: string[] } {
     region: () => Promise.resolve("us-east-1"),
     accountIdFromSts: () => Promise.resolve("123456789012"),
     destroy: () => undefined,
+    forPass: (): Gateway => gateway,
   };
   return gateway;
 }

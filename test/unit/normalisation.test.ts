@@ -217,6 +217,7 @@ function fakeGateway(answers: AwsAnswers): Gateway & { calls: string[] } {
     region: () => Promise.resolve(TARGET.region),
     accountIdFromSts: () => Promise.resolve(TARGET.accountId),
     destroy: () => undefined,
+    forPass: () => gateway,
   };
   return gateway;
 }

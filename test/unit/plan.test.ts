@@ -7,6 +7,7 @@ import "aws-sdk-client-mock-vitest/extend";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { createGateway, type Gateway } from "../../src/aws/gateway.ts";
 import { observe, OwnershipError } from "../../src/engine/observe.ts";
+import { changeOutcomes } from "../../src/report/outcomes.ts";
 import { buildPlan, PruneGuardError, type PlanOptions } from "../../src/engine/plan.ts";
 import type { Operation, Plan } from "../../src/model/changes.ts";
 import { TAG } from "../../src/model/live.ts";
@@ -328,6 +329,19 @@ describe("buildPlan: observe mode", () => {
     expect([...new Set(plan.operations.map((o) => o.group))]).toEqual(writes);
     // The changes are still reported.
     expect(plan.summary.create).toBeGreaterThan(0);
+  });
+
+  it("apply's outcome of a change under reconcile: observe is 'not written (observe)', never 'applied'", () => {
+    const desired = seedDesired();
+    desired.apis[0]!.options.reconcile = "observe";
+    const plan = buildPlan(desired, observedOf(), PLAN_OPTIONS);
+    // The role's operations all applied; the API's changes had no operation at all.
+    const outcomes = plan.operations.map((op) => ({ id: op.id, call: op.call, group: op.group, status: "applied" as const, ...(op.change !== undefined ? { change: op.change } : {}) }));
+    const perChange = changeOutcomes(plan, outcomes);
+    plan.changes.forEach((change, i) => {
+      expect(perChange[i], `${change.kind} ${JSON.stringify(change.id)}`).toBe(change.id.role !== undefined ? "applied" : "not written (observe)");
+    });
+    expect(perChange.filter((o) => o === "not written (observe)").length).toBeGreaterThan(10);
   });
 
   it("observe mode with nothing to change → nothing skipped", () => {

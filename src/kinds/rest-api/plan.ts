@@ -13,6 +13,8 @@ export interface RestApiPlanContext {
   owner: string;
   /** Role ARN → id of the operation after which that role exists (roles created in this run). */
   roleReady: ReadonlyMap<string, string>;
+  /** Git commit of the manifests, for the deployment description. */
+  revision?: string;
 }
 
 const ref = (name: string, format?: string): Ref & { format?: string } => (format ? { $ref: name, format } : { $ref: name });
@@ -312,7 +314,7 @@ function planStages(
       input: {
         restApiId,
         stageName: carrier,
-        description: `apigw-reconciler config ${diff.configHash}`,
+        description: deploymentDescription(diff.configHash, context.revision),
         ...(carrierIsNew && carrierStage ? newStageViaDeployment(carrierStage) : {}),
       },
       produces: "deployment",
@@ -468,4 +470,9 @@ function parentOf(path: string): string {
 
 function lastPart(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** Names the config (for "is this stage current?") and the Git revision it came from (for people). */
+function deploymentDescription(configHash: string, revision: string | undefined): string {
+  return revision ? `apigw-reconciler config ${configHash} revision ${revision}` : `apigw-reconciler config ${configHash}`;
 }

@@ -249,6 +249,11 @@ export class FakeApiGateway implements Gateway {
 
   destroy(): void {}
 
+  /** One fake for every pass: its recorder counts across passes, which the unit tests want. */
+  forPass(): Gateway {
+    return this;
+  }
+
   read<T = Record<string, unknown>>(service: Service, operation: string, input: Record<string, unknown>): Promise<T> {
     return this.send<T>(service, operation, input);
   }

@@ -1,0 +1,137 @@
+// The one pass, shared by the CLI (`apply`, `plan`, `drift`) and the controller loop (`run`):
+// load → select → read state → observe → plan → (apply) → alerts → write state → PassReport.
+// It prints nothing and never exits: the CLI renders the report and picks the exit code; the loop logs,
+// counts and serves it. Dry-run is "stop before apply" (see reconcilePass), nothing more.
+import { AwsCallError } from "../aws/errors.ts";
+import type { Gateway } from "../aws/gateway.ts";
+import { formatIssue, ManifestError } from "../manifest/issues.ts";
+import { loadManifests, type LoadedManifests } from "../manifest/load.ts";
+import { parseSelector, selectDesired, SelectorError } from "../manifest/selector.ts";
+import { alertPayloads, decideAlerts, DEFAULT_DELIVERY, deliverAlerts, type AlertFormat } from "../report/alerts.ts";
+import { OwnershipError } from "./observe.ts";
+import type { PassKind, PassReport } from "./pass-report.ts";
+import { PruneGuardError } from "./plan.ts";
+import { reconcilePass, type PassResult as ReconcileResult } from "./reconcile.ts";
+import type { StateFile } from "./state.ts";
+
+export interface PassConfig {
+  kind: PassKind;
+  /** Manifest files or directories. */
+  manifests: readonly string[];
+  selector?: string;
+  owner: string;
+  mode: "heal" | "observe";
+  /** apply only: plan, then stop before the first write. */
+  dryRun?: boolean;
+  prune: boolean;
+  maxDeletions: number;
+  force: boolean;
+  accountId?: string;
+  concurrency: number;
+  /** Git commit of the manifests, carried into reports, alerts and the deployment description. */
+  revision?: string;
+  alerts: { webhooks: readonly string[]; format: AlertFormat };
+}
+
+/** Where the state lives (a local file or S3); the pass reads it once and writes it once. */
+export interface StateAccess {
+  read(signal?: AbortSignal): Promise<StateFile>;
+  /** `update` gets the freshest state (another writer may have written since the read) and returns the next. */
+  write(update: (current: StateFile) => StateFile, signal?: AbortSignal): Promise<void>;
+}
+
+export interface PassDeps {
+  /** The process's AWS gateway; the pass takes its own recorder from it (quota buckets are shared). */
+  gateway: Gateway;
+  state: StateAccess;
+  signal?: AbortSignal;
+  /** False when another process holds the write lease: the pass observes and reports, never writes. */
+  writer?: boolean;
+  /** Warnings that are not the report (alert delivery problems); never a secret. */
+  warn?: (line: string) => void;
+}
+
+/** Errors that stop a pass before any write: reported, never thrown to the caller. */
+function refusalOf(error: unknown): { result: PassReport["result"]; error: string; problems?: string[] } | undefined {
+  if (error instanceof ManifestError) {
+    const problems = error.issues.map(formatIssue);
+    return { result: "invalid-revision", error: `${problems.length} manifest problem(s): ${problems[0] ?? ""}`, problems };
+  }
+  if (error instanceof OwnershipError || error instanceof PruneGuardError || error instanceof AwsCallError || error instanceof SelectorError) {
+    return { result: "failed", error: error.message };
+  }
+  return undefined;
+}
+
+export async function runPass(config: PassConfig, deps: PassDeps): Promise<PassReport> {
+  const startedAt = new Date();
+  const gateway = deps.gateway.forPass(deps.signal);
+  const writer = deps.writer ?? true;
+  const mode = config.kind === "drift" || !writer ? "observe" : config.mode;
+  const base = { kind: config.kind, startedAt: startedAt.toISOString(), writer, mode, ...(config.revision ? { revision: config.revision } : {}) };
+  try {
+    const loaded = loadManifests(config.manifests);
+    const state = await deps.state.read(deps.signal);
+    const result = await reconcileLoaded(loaded, state, { ...config, mode }, { ...deps, gateway });
+    await remember(result, state, { ...config, mode }, deps);
+    const aborted = deps.signal?.aborted === true;
+    const failed = result.outcomes?.some((o) => o.status === "failed") === true;
+    return {
+      ...base,
+      result: aborted ? "aborted" : failed ? "failed" : "success",
+      durationMs: Date.now() - startedAt.getTime(),
+      target: result.target,
+      plan: result.plan,
+      ...(result.outcomes ? { outcomes: result.outcomes } : {}),
+      calls: gateway.recorder.snapshot(),
+    };
+  } catch (error) {
+    const refusal = refusalOf(error) ?? (deps.signal?.aborted ? { result: "aborted" as const, error: "stopped before the plan was complete" } : undefined);
+    if (!refusal) throw error;
+    return { ...base, ...refusal, durationMs: Date.now() - startedAt.getTime(), calls: gateway.recorder.snapshot() };
+  }
+}
+
+async function reconcileLoaded(loaded: LoadedManifests, state: StateFile, config: PassConfig, deps: PassDeps): Promise<ReconcileResult> {
+  const selected = selectDesired(loaded.desired, parseSelector(config.selector ?? ""));
+  const dryRun = config.kind !== "apply" || config.dryRun === true || config.mode === "observe";
+  return reconcilePass(
+    deps.gateway,
+    selected,
+    {
+      knownNames: { apis: new Set(loaded.desired.apis.map((a) => a.model.key)), roles: new Set(loaded.desired.roles.map((r) => r.model.key)) },
+      owner: config.owner,
+      mode: config.mode,
+      prune: config.kind !== "drift" && config.prune,
+      maxDeletions: config.maxDeletions,
+      force: config.force,
+      lastApplied: state.lastApplied,
+      ...(config.revision ? { revision: config.revision } : {}),
+      ...(config.accountId ? { accountId: config.accountId } : {}),
+      apply: { concurrencyPerGroup: Math.max(1, config.concurrency), ...(deps.signal ? { signal: deps.signal } : {}) },
+    },
+    dryRun,
+  );
+}
+
+/** Alerts for drift that appeared or went away, then the state: what was applied and what was announced. */
+async function remember(result: ReconcileResult, state: StateFile, config: PassConfig, deps: PassDeps): Promise<void> {
+  const announced = await announceDrift(result, config, state.announcedDrift, deps.warn);
+  if (Object.keys(result.applied).length === 0 && config.alerts.webhooks.length === 0) return;
+  await deps.state.write(
+    (current) => ({ ...current, lastApplied: { ...current.lastApplied, ...result.applied }, announcedDrift: announced }),
+    // The state is written even when the pass is being stopped: what was applied must be remembered.
+    undefined,
+  );
+}
+
+async function announceDrift(result: ReconcileResult, config: PassConfig, announced: Record<string, string>, warn?: (line: string) => void): Promise<Record<string, string>> {
+  if (config.alerts.webhooks.length === 0) return announced;
+  const items = result.plan.changes.map((change) => ({ change, cause: change.cause ?? "pending" }));
+  const decision = decideAlerts(items, announced);
+  const context = { ...(config.revision ? { revision: config.revision } : {}), target: result.target };
+  const payloads = alertPayloads(decision, config.alerts.format, context);
+  if (payloads.length > 0) await deliverAlerts(config.alerts.webhooks, payloads, { ...DEFAULT_DELIVERY, log: (line) => warn?.(line) });
+  // Remembered even when delivery failed: a webhook outage must not turn into an alert storm later.
+  return decision.announced;
+}
