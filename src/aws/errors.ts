@@ -14,7 +14,8 @@ export interface ClassifiedError {
 }
 
 const NOT_FOUND = new Set(["NotFoundException", "NoSuchEntity", "NoSuchEntityException", "ResourceNotFoundException"]);
-const THROTTLED = new Set(["TooManyRequestsException", "Throttling", "ThrottlingException", "RequestLimitExceeded", "SlowDown"]);
+/** Error names by which AWS says "slow down" (API Gateway 429, IAM/STS 400 Throttling, S3 503 SlowDown). */
+export const THROTTLED: ReadonlySet<string> = new Set(["TooManyRequestsException", "Throttling", "ThrottlingException", "RequestLimitExceeded", "SlowDown"]);
 const SERVER = new Set(["ServiceUnavailableException", "ServiceUnavailable", "InternalFailure", "InternalServerError", "ServiceFailure", "ServiceFailureException"]);
 const NETWORK = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "TimeoutError", "RequestTimeout", "RequestTimeoutException"]);
 

@@ -86,7 +86,7 @@ function passGateway(shared: Shared, signal: AbortSignal | undefined): Gateway {
         return (await (clients[service] as { send(command: unknown): Promise<unknown> }).send(new Command(input))) as T;
       } catch (error) {
         const detail = classifyError(error);
-        recorder.recordError(detail.name);
+        recorder.recordError(detail.name, operation);
         if (detail.class === "retryable" && detail.status === 429) scheduler.penalize(service, operation);
         throw new AwsCallError(operation, detail);
       }

@@ -5,6 +5,8 @@ export interface CallCounts {
   writes: number;
   byOperation: Record<string, number>;
   errors: Record<string, number>;
+  /** Failed attempts per operation and error name (`errors` summed over operations); absent when none failed. */
+  failures?: Record<string, Record<string, number>>;
 }
 
 export function isReadOperation(operation: string): boolean {
@@ -19,8 +21,14 @@ export class CallRecorder {
     this.counts.set(operation, (this.counts.get(operation) ?? 0) + 1);
   }
 
-  recordError(name: string): void {
+  private readonly failureCounts = new Map<string, Map<string, number>>();
+
+  recordError(name: string, operation?: string): void {
     this.errorCounts.set(name, (this.errorCounts.get(name) ?? 0) + 1);
+    if (operation === undefined) return;
+    const byName = this.failureCounts.get(operation) ?? new Map<string, number>();
+    byName.set(name, (byName.get(name) ?? 0) + 1);
+    this.failureCounts.set(operation, byName);
   }
 
   snapshot(): CallCounts {
@@ -28,6 +36,14 @@ export class CallRecorder {
     const total = [...this.counts.values()].reduce((a, b) => a + b, 0);
     const writes = [...this.counts.entries()].filter(([op]) => !isReadOperation(op)).reduce((a, [, n]) => a + n, 0);
     const errors = Object.fromEntries([...this.errorCounts.entries()].sort(([a], [b]) => a.localeCompare(b)));
-    return { total, writes, byOperation, errors };
+    const failures = Object.fromEntries(
+      [...this.failureCounts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([op, byName]) => [op, Object.fromEntries([...byName.entries()].sort(([a], [b]) => a.localeCompare(b)))]),
+    );
+    return { total, writes, byOperation, errors, ...(this.failureCounts.size > 0 ? { failures } : {}) };
   }
+}
+
+/** The counts of a pass that made no call. */
+export function noCalls(): CallCounts {
+  return { total: 0, writes: 0, byOperation: {}, errors: {} };
 }

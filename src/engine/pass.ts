@@ -18,6 +18,8 @@ export interface PassConfig {
   kind: PassKind;
   /** Manifest files or directories. */
   manifests: readonly string[];
+  /** File names in reports are shown relative to this (a Git checkout's root); default the working directory. */
+  manifestRoot?: string;
   selector?: string;
   owner: string;
   mode: "heal" | "observe";
@@ -70,7 +72,7 @@ export async function runPass(config: PassConfig, deps: PassDeps): Promise<PassR
   const mode = config.kind === "drift" || !writer ? "observe" : config.mode;
   const base = { kind: config.kind, startedAt: startedAt.toISOString(), writer, mode, ...(config.revision ? { revision: config.revision } : {}) };
   try {
-    const loaded = loadManifests(config.manifests);
+    const loaded = loadManifests(config.manifests, config.manifestRoot);
     const state = await deps.state.read(deps.signal);
     const result = await reconcileLoaded(loaded, state, { ...config, mode }, { ...deps, gateway });
     await remember(result, state, { ...config, mode }, deps);
@@ -116,6 +118,8 @@ async function reconcileLoaded(loaded: LoadedManifests, state: StateFile, config
 
 /** Alerts for drift that appeared or went away, then the state: what was applied and what was announced. */
 async function remember(result: ReconcileResult, state: StateFile, config: PassConfig, deps: PassDeps): Promise<void> {
+  // Only the writer alerts and keeps the state: replicas that observe must not announce the same drift again.
+  if (deps.writer === false) return;
   const announced = await announceDrift(result, config, state.announcedDrift, deps.warn);
   if (Object.keys(result.applied).length === 0 && config.alerts.webhooks.length === 0) return;
   await deps.state.write(

@@ -73,6 +73,23 @@ export function alertPayloads(decision: AlertDecision, format: AlertFormat, cont
   return payloads;
 }
 
+/** A controller problem (source unavailable, invalid revision) that started, or the all-clear after one. */
+export interface ProblemAlert {
+  kind: "source-unavailable" | "invalid-revision";
+  message: string;
+  revision?: string;
+  state: "detected" | "resolved";
+}
+
+export function problemPayload(problem: ProblemAlert, format: AlertFormat, context: AlertContext): unknown {
+  const title =
+    problem.state === "detected"
+      ? `:rotating_light: apigw-reconciler: ${problem.kind === "source-unavailable" ? "source unavailable" : "invalid revision"} — nothing is written until it is fixed; drift is reported against the last good revision${where(context)}`
+      : `:white_check_mark: apigw-reconciler: ${problem.kind === "source-unavailable" ? "source reachable again" : "revision fixed"}${where(context)}`;
+  if (format === "slack") return slack(title, [problem.message]);
+  return { event: `${problem.kind}.${problem.state}`, source: "apigw-reconciler", ...context, message: problem.message, ...(problem.revision ? { problemRevision: problem.revision } : {}) };
+}
+
 function where(context: AlertContext): string {
   const parts = [context.target ? `${context.target.accountId}/${context.target.region}` : "", context.revision ? `revision ${context.revision}` : ""].filter(Boolean);
   return parts.length > 0 ? ` (${parts.join(", ")})` : "";

@@ -190,7 +190,7 @@ describe("gateway.send with a mocked SDK", () => {
     expect(apigw).toHaveReceivedCommandTimes(GetResourcesCommand, 2);
     expect(apigw).toHaveReceivedCommandWith(GetResourcesCommand, { restApiId: "abc", limit: 500 });
     const calls = gateway.recorder.snapshot();
-    expect(calls).toEqual({ total: 2, writes: 0, byOperation: { GetResources: 2 }, errors: { TooManyRequestsException: 1 } });
+    expect(calls).toEqual({ total: 2, writes: 0, byOperation: { GetResources: 2 }, errors: { TooManyRequestsException: 1 }, failures: { GetResources: { TooManyRequestsException: 1 } } });
     expect(gateway.scheduler.waitedMs).toBeGreaterThan(0);
     gateway.destroy();
   });
