@@ -11,7 +11,11 @@ import { loadManifests } from "../manifest/load.ts";
 import { manifestJsonSchema } from "../manifest/schema.ts";
 import { SelectorError } from "../manifest/selector.ts";
 import { writeFileSync } from "node:fs";
-import { DEFAULT_STATE_FILE, fileStateAccess } from "../engine/state.ts";
+import { DEFAULT_STATE_FILE } from "../engine/state.ts";
+import { storeAccess } from "../state/access.ts";
+import { openStateStore } from "../state/store.ts";
+import type { AwsOptions } from "../aws/gateway.ts";
+import { addRunCommand } from "./run.ts";
 import { summarize, type Plan } from "../model/changes.ts";
 import type { AlertFormat } from "../report/alerts.ts";
 import { renderHtml } from "../report/html.ts";
@@ -29,7 +33,7 @@ function manifestsOption(): Option {
 
 type Output = "text" | "json" | "markdown" | "html";
 
-interface ReconcileFlags {
+export interface ReconcileFlags {
   manifests: string[];
   region?: string;
   endpoint?: string;
@@ -54,6 +58,11 @@ interface ReconcileFlags {
 }
 
 function addReconcileOptions(command: Command): Command {
+  return addReportOptions(addSourceOptions(command));
+}
+
+/** Where the manifests, AWS and the state are: every command that reads AWS (run included). */
+export function addSourceOptions(command: Command): Command {
   return command
     .addOption(manifestsOption())
     .option("--selector <labels>", "only manifests whose metadata.labels match, e.g. team=payments,env!=dev")
@@ -62,16 +71,20 @@ function addReconcileOptions(command: Command): Command {
     .option("--profile <name>", "AWS shared-config profile")
     .option("--owner <id>", "ownership tag value of this controller instance", process.env.APIGW_RECONCILER_OWNER ?? "apigw-reconciler")
     .option("--account-id <id>", "AWS account id for ${AWS_ACCOUNT_ID} (default: learned from AWS)")
-    .addOption(new Option("-o, --output <format>", "report format").choices(["text", "json", "markdown", "html"]).default("text"))
-    .option("--out <file>", "write the report to a file instead of stdout")
-    .option("--no-color", "no colour in text output (colour is used only on a terminal)")
-    .option("--state-file <path>", "state kept between runs (last applied specs, announced drift)", DEFAULT_STATE_FILE)
+    .option("--state-file <path>", "state kept between runs (last applied specs, announced drift): a local path or s3://bucket/key", DEFAULT_STATE_FILE)
     .option("--alert-webhook <url>", "POST drift alerts here (repeatable)", (value: string, previous: string[]) => [...previous, value], [] as string[])
     .addOption(new Option("--alert-format <format>", "alert payload").choices(["generic", "slack"]).default("generic"))
     .option("--source-revision <rev>", "Git revision of the manifests, for reports and alerts", process.env.GITHUB_SHA ?? process.env.GIT_COMMIT);
 }
 
-function addWriteOptions(command: Command): Command {
+function addReportOptions(command: Command): Command {
+  return command
+    .addOption(new Option("-o, --output <format>", "report format").choices(["text", "json", "markdown", "html"]).default("text"))
+    .option("--out <file>", "write the report to a file instead of stdout")
+    .option("--no-color", "no colour in text output (colour is used only on a terminal)");
+}
+
+export function addWriteOptions(command: Command): Command {
   return command
     .option("--prune", "delete owned APIs and roles whose manifests are gone", false)
     .option("--max-deletions <n>", "with --prune, refuse to delete more objects than this without --force", (v) => Number.parseInt(v, 10), 1)
@@ -89,8 +102,9 @@ export function buildProgram(out: (text: string) => void, err: (text: string) =>
 
   const run = async (flags: ReconcileFlags, kind: PassKind) => {
     const gateway = createGateway({ region: flags.region, endpoint: flags.endpoint, profile: flags.profile });
+    const store = openStateStore(flags.stateFile, { s3: awsOptionsOf(flags) });
     try {
-      const report = await runPass(passConfigOf(flags, kind), { gateway, state: fileStateAccess(flags.stateFile), warn: (line) => err(`warning: ${line}\n`) });
+      const report = await runPass(passConfigOf(flags, kind), { gateway, state: storeAccess(store), warn: (line) => err(`warning: ${line}\n`) });
       if (report.result === "invalid-revision" || (report.result === "failed" && !report.plan)) {
         err(refusalText(report));
         process.exitCode = EXIT.error;
@@ -102,6 +116,7 @@ export function buildProgram(out: (text: string) => void, err: (text: string) =>
       process.exitCode = exitCodeOf(report, flags);
     } finally {
       gateway.destroy();
+      store.close();
     }
   };
 
@@ -114,6 +129,8 @@ export function buildProgram(out: (text: string) => void, err: (text: string) =>
   addReconcileOptions(program.command("drift").description("report differences and their cause (pending or drift); never writes; exit 2 on drift")).action(
     (flags: ReconcileFlags) => run(flags, "drift"),
   );
+
+  addRunCommand(program, err);
 
   program
     .command("validate")
@@ -159,8 +176,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+export function awsOptionsOf(flags: Pick<ReconcileFlags, "region" | "endpoint" | "profile">): AwsOptions {
+  return { ...(flags.region ? { region: flags.region } : {}), ...(flags.endpoint ? { endpoint: flags.endpoint } : {}), ...(flags.profile ? { profile: flags.profile } : {}) };
+}
+
 /** The pass's configuration from the command line. */
-function passConfigOf(flags: ReconcileFlags, kind: PassKind): PassConfig {
+export function passConfigOf(flags: ReconcileFlags, kind: PassKind): PassConfig {
   return {
     kind,
     manifests: flags.manifests,

@@ -14,13 +14,18 @@ export interface ManifestSource {
   readonly description: string;
   /** The manifests as they are now; throws SourceUnavailableError when they cannot be read. */
   latest(signal?: AbortSignal): Promise<SourceRevision>;
+  /** Keep this revision's files while newer ones come and go: drift is reported against it if they break. */
+  retain?(revision: string | undefined): void;
 }
 
 /** The single-writer lease; a process without it observes and reports only. */
 export interface WriteLease {
   acquire(signal?: AbortSignal): Promise<boolean>;
+  /** false: the lock is no longer ours; throws when the store could not be reached. */
   renew(): Promise<boolean>;
   release(): Promise<void>;
+  /** We hold the lock and, by our clock, it has not expired. */
+  held(): boolean;
 }
 
 /** Who hears about each pass: metrics, the status page, problem alerts. */
@@ -109,7 +114,10 @@ export class Controller {
     this.config.ticker.stop();
     this.stopping.abort();
     const running = this.running;
-    const finished = running ? await Promise.race([running.then(() => true, () => true), sleep(graceMs).then(() => false)]) : true;
+    // The grace timer is cancelled once the pass ends, or it would keep the process alive until it fires.
+    const graceOver = new AbortController();
+    const finished = running ? await Promise.race([running.then(() => true, () => true), sleep(graceMs, graceOver.signal).then(() => false)]) : true;
+    graceOver.abort();
     if (finished) await this.deps.lease.release().catch((error: unknown) => this.deps.log.warn({ err: String(error) }, "could not release the lease"));
     return finished;
   }
@@ -175,8 +183,9 @@ export class Controller {
   }
 
   private async renewOrStop(lost: AbortController): Promise<void> {
-    const held = await this.deps.lease.renew().catch(() => false);
-    if (!held && !lost.signal.aborted) {
+    // A renewal that could not reach the store is not a loss while the lock is still valid by our clock.
+    const renewed = await this.deps.lease.renew().catch(() => this.deps.lease.held());
+    if (!renewed && !lost.signal.aborted) {
       this.deps.log.error("the write lease was lost during the pass: stopping its writes");
       lost.abort();
     }
@@ -190,7 +199,10 @@ export class Controller {
         { gateway: this.deps.gateway, state: this.deps.state, signal, writer, warn: (line) => this.deps.log.warn(line) },
       );
     const outcome = await nextPass(this.deps.source, this.lastGood, run, signal);
-    if (outcome.good) this.lastGood = outcome.good;
+    if (outcome.good) {
+      this.lastGood = outcome.good;
+      this.deps.source.retain?.(outcome.good.revision);
+    }
     await this.setProblem(outcome.problem);
     return outcome.report;
   }

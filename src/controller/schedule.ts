@@ -19,11 +19,11 @@ export class ScheduleError extends Error {
 
 const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
-/** "30s", "5m", "1h", "1500ms" → milliseconds. */
-export function parseDuration(text: string, what = "duration"): number {
+/** "30s", "5m", "1h", "1500ms" → milliseconds; "0s" only where `zero` is allowed. */
+export function parseDuration(text: string, what = "duration", zero = false): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
   const value = match ? Number(match[1]) * (UNITS[match[2] ?? ""] ?? Number.NaN) : Number.NaN;
-  if (!Number.isFinite(value) || value <= 0) throw new ScheduleError(`invalid ${what} "${text}": use a number and a unit, e.g. 500ms, 30s, 5m, 1h`);
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zero)) throw new ScheduleError(`invalid ${what} "${text}": use a number and a unit, e.g. 500ms, 30s, 5m, 1h`);
   return value;
 }
 

@@ -36,10 +36,3 @@ export function writeState(path: string, state: StateFile): void {
   renameSync(temporary, path);
 }
 
-/** The local state file as the pass uses it (the S3 store lives in src/state/). */
-export function fileStateAccess(path: string): { read(): Promise<StateFile>; write(update: (current: StateFile) => StateFile): Promise<void> } {
-  return {
-    read: () => Promise.resolve(readState(path)),
-    write: (update) => Promise.resolve(writeState(path, update(readState(path)))),
-  };
-}

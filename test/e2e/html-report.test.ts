@@ -6,21 +6,17 @@
 // row by row for every combination of filters.
 //
 // Needs /usr/bin/chromium (CI: apt-get install -y chromium); without it the browser tests are skipped.
-import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../../src/model/changes.ts";
 import { renderHtml } from "../../src/report/html.ts";
+import { CHROMIUM, chromium, HAVE_CHROMIUM, removeChromiumProfiles, SKIPPED } from "./chromium.ts";
 import { driftPlan, DRIFT_TITLE, GENERATED_AT, OBSERVE_CALLS } from "../unit/support/drift-plan.ts";
 import { ROOT } from "../unit/support/models.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const SKIPPED = HAVE_CHROMIUM ? "" : ` [SKIPPED: ${CHROMIUM} is absent; install Debian's package: apt-get install -y chromium]`;
 if (!HAVE_CHROMIUM) console.warn(`test/e2e/html-report.test.ts: ${CHROMIUM} is absent, the browser checks are skipped (apt-get install -y chromium)`);
 
 const ARTIFACTS = join(ROOT, "test", "artifacts");
@@ -36,31 +32,6 @@ const html = renderHtml(plan, OBSERVE_CALLS, { title: DRIFT_TITLE, generatedAt: 
 const expectedRows = plan.changes.flatMap((c) => Array.from({ length: Math.max(1, c.fields.length) }, () => ({ cause: c.cause ?? "pending", kind: c.kind, group: c.id.role !== undefined ? `IamRole ${c.id.role}` : `RestApi ${c.id.api ?? ""}` })));
 
 // ---------------------------------------------------------------- Chromium
-
-const profiles: string[] = [];
-
-/** Runs headless Chromium once, on its own throw-away profile, with no network of its own. */
-function chromium(args: string[]): Promise<{ stdout: string; stderr: string }> {
-  const profile = mkdtempSync(join(tmpdir(), "apigw-chromium-"));
-  profiles.push(profile);
-  const flags = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    `--user-data-dir=${profile}`,
-  ];
-  return new Promise((resolve, reject) => {
-    execFile(CHROMIUM, [...flags, ...args], { timeout: 90_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, HOME: profile } }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`chromium ${args.join(" ")} failed: ${error.message}\n${stderr.slice(-2000)}`));
-      else resolve({ stdout, stderr });
-    });
-  });
-}
 
 const fileUrl = (path: string) => pathToFileURL(path).href;
 
@@ -95,7 +66,7 @@ describe("HTML drift report in headless Chromium", () => {
     writeFileSync(LAYOUT, html.replace("</body>", "<script>var d=document.documentElement;document.body.setAttribute('data-layout',d.scrollWidth+' '+d.clientWidth);</script></body>"));
   });
   afterAll(() => {
-    for (const profile of profiles) rmSync(profile, { recursive: true, force: true });
+    removeChromiumProfiles();
   });
 
   it.skipIf(!HAVE_CHROMIUM)(`the rendered DOM shows the drifted objects, the group headings and the warnings box${SKIPPED}`, async () => {

@@ -3,7 +3,7 @@
  * `reconcile` CLI run as a child process against the emulator, AWS SDK clients that read back
  * what it did, and the emulator's call log reduced to what the assertions need.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -271,3 +271,116 @@ export const SEED = {
   s3FullAccess: "arn:aws:iam::aws:policy/AmazonS3FullAccess",
   s3ReadOnlyAccess: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
 } as const;
+
+// ------------------------------------------------------------------------------ the controller (`reconcile run`)
+
+/** A pino log line of the controller. */
+export interface LogLine {
+  level: string;
+  msg: string;
+  revision?: string;
+  result?: string;
+  writer?: boolean;
+  error?: string;
+  changes?: { create: number; update: number; delete: number; replace: number; redeploy: number };
+  drift?: number;
+  writes?: number;
+  listen?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * `reconcile run …` as a child process against the emulator: its JSON log lines as they come, the URL of
+ * its HTTP server, and a stop by signal. Every process started is killed when the test file ends.
+ */
+export class RunProcess {
+  readonly lines: LogLine[] = [];
+  stderr = "";
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcess;
+  private readonly waiters = new Set<() => void>();
+  private static readonly all = new Set<RunProcess>();
+
+  constructor(emulator: Emulator, args: readonly string[], env: Record<string, string> = {}) {
+    this.child = spawn(process.execPath, [CLI, "run", ...args], { cwd: REPO, env: { ...cliEnv(emulator), ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    RunProcess.all.add(this);
+    let partial = "";
+    this.child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      const parts = (partial + chunk).split("\n");
+      partial = parts.pop() ?? "";
+      for (const part of parts) this.take(part);
+    });
+    this.child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (this.stderr += chunk));
+    this.exited = new Promise((resolve) => this.child.once("exit", (code) => resolve(code)));
+    void this.exited.then(() => {
+      RunProcess.all.delete(this);
+      this.wake();
+    });
+  }
+
+  static killAll(): void {
+    for (const run of RunProcess.all) run.child.kill("SIGKILL");
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  private take(text: string): void {
+    if (!text.trim()) return;
+    try {
+      this.lines.push(JSON.parse(text) as LogLine);
+    } catch {
+      this.lines.push({ level: "raw", msg: text });
+    }
+    this.wake();
+  }
+
+  private wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  /** Log lines of finished passes (success or not). */
+  passes(): LogLine[] {
+    return this.lines.filter((l) => l.msg === "pass finished" || l.msg === "pass did not succeed");
+  }
+
+  /** Resolves with the first line (from index `from`) that matches; rejects after `timeoutMs` or on exit. */
+  waitFor(predicate: (line: LogLine) => boolean, timeoutMs = 60_000, from = 0): Promise<LogLine> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const found = this.lines.slice(from).find(predicate);
+        if (found) return done(() => resolve(found));
+        if (this.child.exitCode !== null || this.child.signalCode !== null) done(() => reject(new Error(`reconcile run exited (${this.child.exitCode ?? this.child.signalCode}) before the awaited line\n${this.describe()}`)));
+      };
+      const timer = setTimeout(() => done(() => reject(new Error(`no awaited log line within ${timeoutMs} ms\n${this.describe()}`))), timeoutMs);
+      const done = (settle: () => void) => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        settle();
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  /** The next pass that finishes after now and matches. */
+  nextPass(predicate: (line: LogLine) => boolean = () => true, timeoutMs = 60_000): Promise<LogLine> {
+    return this.waitFor((l) => (l.msg === "pass finished" || l.msg === "pass did not succeed") && predicate(l), timeoutMs, this.lines.length);
+  }
+
+  /** The HTTP server's base URL, from the "controller started" line. */
+  async url(): Promise<string> {
+    const started = await this.waitFor((l) => l.msg === "controller started");
+    return String(started.listen);
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  describe(): string {
+    const tail = this.lines.slice(-12).map((l) => JSON.stringify(l).slice(0, 600));
+    return `log:\n${tail.join("\n")}\nstderr: ${this.stderr.slice(-2000)}`;
+  }
+}

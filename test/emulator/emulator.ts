@@ -11,7 +11,11 @@ export interface EmulatorOptions {
   latencyMs?: number;
   /** Enforce API Gateway's control-plane quotas (429 TooManyRequestsException past them). */
   quota?: boolean;
-  /** Fail a share `rate` of AWS calls (429, 500, 503, dropped connection, 409 on writes). */
+  /**
+   * Fail a share `rate` of AWS calls (429, 500, 503, dropped connection, 409 on writes). S3 answers in its
+   * own shape: 503 SlowDown for a 429, 500 InternalError, 503 ServiceUnavailable, and 409
+   * ConditionalRequestConflict on a conditional write (OperationAborted otherwise).
+   */
   faults?: { rate: number; seed: number };
 }
 
@@ -35,6 +39,8 @@ export interface CallLogEntry {
   fault?: string;
   /** The faulted write reached moto and took effect; only its response was lost. */
   applied?: boolean;
+  /** The caller's access key id (from the SigV4 Credential): which process or account made the call. */
+  accessKey: string;
 }
 
 export interface CallLog {
@@ -205,10 +211,10 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
   };
 }
 
-/** True for operations that change nothing (Get*, List*), by AWS naming convention. */
+/** True for operations that change nothing (Get*, List*, S3's Head*), by AWS naming convention. */
 export function isReadOperation(op: string): boolean {
   const name = op.slice(op.indexOf(":") + 1);
-  return name.startsWith("Get") || name.startsWith("List");
+  return name.startsWith("Get") || name.startsWith("List") || name.startsWith("Head");
 }
 
 /** The write operations of a call log and how often each was called. */

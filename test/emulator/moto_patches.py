@@ -1,4 +1,4 @@
-"""In-process patches that make moto 5.2.1 behave like real API Gateway (REST v1) and IAM
+"""In-process patches that make moto 5.2.1 behave like real API Gateway (REST v1), IAM and S3
 for everything apigw-reconciler calls. Call ``install()`` once, before the server handles
 its first request (moto builds its URL map lazily on the first request of a service).
 
@@ -41,6 +41,7 @@ def install() -> None:
     _patch_models()
     _patch_responses()
     _patch_iam()
+    _patch_s3()
     _INSTALLED = True
 
 
@@ -1436,3 +1437,35 @@ def _patch_iam() -> None:
         return EmptyResult()
 
     IamResponse.update_role = update_role
+
+
+# --------------------------------------------------------------------------------------
+# S3
+# --------------------------------------------------------------------------------------
+
+# One lock for S3's object writes. moto 5.2.1 already evaluates If-Match / If-None-Match on
+# PutObject and If-Match on DeleteObject (412 PreconditionFailed with S3's XML error body),
+# but checks the condition and then writes without a lock: under the threaded server two
+# PutObject If-None-Match: * on a new key can both succeed (seen with 8 concurrent 2 MB
+# uploads). AWS evaluates the condition atomically with the write: "If multiple conditional
+# writes occur for the same object name, the first write operation to finish succeeds" and
+# the others get 412 (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html,
+# https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html); the same holds for
+# conditional deletes on general purpose buckets
+# (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-deletes.html).
+# Serialising the check and the write gives that; AWS's 409 ConditionalRequestConflict for
+# overlapping requests is left to faults mode.
+_S3_LOCK = threading.RLock()
+
+
+def _patch_s3() -> None:
+    from moto.s3.responses import S3Response
+
+    for name in ("put_object", "delete_object"):
+        original = getattr(S3Response, name)
+
+        def serialised(self: Any, _original: Callable[[Any], Any] = original) -> Any:
+            with _S3_LOCK:
+                return _original(self)
+
+        setattr(S3Response, name, serialised)

@@ -12,7 +12,8 @@ gaps are filled in-process by ``moto_patches.install()`` when that module exists
 Control endpoints on the same port (no signature needed):
   GET  /_emulator/health        200 {"ok": true}
   GET  /_emulator/calls         call log: total, reads, writes, byOperation, throttled,
-                                faults (per kind), appliedThenFailed, log [{op, status, t}]
+                                faults (per kind), appliedThenFailed,
+                                log [{op, status, t, accessKey}]
   POST /_emulator/reset-calls   zero the call log
   POST /_emulator/reset         wipe all moto state + call log, refill quota buckets,
                                 restart the fault PRNG from its seed
@@ -62,9 +63,12 @@ _CREDENTIAL_RE = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/([^/,\s]+)/aws
 
 @dataclass(frozen=True)
 class AwsCall:
-    service: str  # signing name from the SigV4 credential scope: apigateway, iam, sts
+    service: str  # signing name from the SigV4 credential scope: apigateway, iam, sts, s3
     operation: str  # PascalCase, as the SDK names it: GetResources, PutRolePolicy...
     access_key: str  # stands for the account: quotas are per account
+    # An S3 write carrying If-Match / If-None-Match: a 409 fault on it is AWS's
+    # ConditionalRequestConflict rather than OperationAborted.
+    conditional: bool = False
 
     @property
     def name(self) -> str:
@@ -72,20 +76,29 @@ class AwsCall:
 
     @property
     def is_read(self) -> bool:
-        return self.operation.startswith(("Get", "List"))
+        # Head* (S3 HeadObject, HeadBucket) read metadata only: reads as well.
+        return self.operation.startswith(("Get", "List", "Head"))
 
 
 class RestJsonRouter:
     """Maps (HTTP method, raw path, query) to an operation name using botocore's service
-    model, i.e. the same ``http.requestUri`` templates the SDKs build requests from."""
+    model, i.e. the same ``http.requestUri`` templates the SDKs build requests from.
 
-    def __init__(self, service_name: str) -> None:
+    ``match_members`` (S3): several operations share one template (PUT /{Bucket}/{Key+} is
+    PutObject, CopyObject, UploadPart and UploadPartCopy); they differ by their required
+    query-string and header members (uploadId, x-amz-copy-source), so a route also needs
+    those present, and the route needing most is tried first."""
+
+    def __init__(self, service_name: str, match_members: bool = False) -> None:
         import botocore.session
 
         model = botocore.session.get_session().get_service_model(service_name)
+        self._names = set(model.operation_names)
         routes: list[tuple[tuple[int, int, int], str, re.Pattern[str], dict[str, str], str]] = []
+        self._members: dict[str, tuple[list[str], list[str]]] = {}
         for op_name in model.operation_names:
-            http = model.operation_model(op_name).http
+            operation = model.operation_model(op_name)
+            http = operation.http
             path, _, query = http["requestUri"].partition("?")
             segments = [s for s in path.split("/") if s]
             parts: list[str] = []
@@ -104,29 +117,59 @@ class RestJsonRouter:
                     parts.append("[^/]+")
             pattern = re.compile("/" + "/".join(parts) + "/?")
             required_query = dict(parse_qsl(query, keep_blank_values=True))
-            # Most specific first: literal query (?mode=import), then literal segments.
-            rank = (-len(required_query), -literals, -len(segments))
+            members = _required_members(operation) if match_members else ([], [])
+            self._members[op_name] = members
+            # Most specific first: literal query (?mode=import) and required members, then
+            # literal segments.
+            rank = (-len(required_query) - len(members[0]) - len(members[1]), -literals, -len(segments))
             routes.append((rank, http["method"], pattern, required_query, op_name))
         routes.sort(key=lambda r: r[0])
         self._routes = [(m, p, q, n) for _, m, p, q, n in routes]
 
-    def operation(self, method: str, raw_path: str, query: str) -> str | None:
+    def operation(self, method: str, raw_path: str, query: str, headers: dict[str, str] | None = None) -> str | None:
+        """``headers``: lower-case names, needed only with ``match_members``."""
         params = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
         for route_method, pattern, required_query, name in self._routes:
             if route_method != method or not pattern.fullmatch(raw_path):
                 continue
-            if all(params.get(k) == v for k, v in required_query.items()):
+            if not all(params.get(k) == v for k, v in required_query.items()):
+                continue
+            query_members, header_members = self._members[name]
+            if all(k in params for k in query_members) and all(h in (headers or {}) for h in header_members):
                 return name
         return None
 
+    def knows(self, operation: str) -> bool:
+        return operation in self._names
 
-def identify_call(environ: WSGIEnviron, body: bytes, router: RestJsonRouter) -> AwsCall | None:
+
+def _required_members(operation: Any) -> tuple[list[str], list[str]]:
+    """Wire names of an operation's required query-string and header members."""
+    shape = operation.input_shape
+    if shape is None:
+        return [], []
+    query: list[str] = []
+    headers: list[str] = []
+    for member in shape.required_members:
+        serialization = shape.members[member].serialization
+        if serialization.get("location") == "querystring":
+            query.append(serialization.get("name", member))
+        elif serialization.get("location") == "header":
+            headers.append(serialization.get("name", member).lower())
+    return query, headers
+
+
+def identify_call(
+    environ: WSGIEnviron, body: bytes, router: RestJsonRouter, s3_router: RestJsonRouter | None = None
+) -> AwsCall | None:
     """The AWS call a request stands for, or None when it is not a SigV4-signed request."""
     match = _CREDENTIAL_RE.search(environ.get("HTTP_AUTHORIZATION", ""))
     if match is None:
         return None
     access_key, _region, service = match.group(1), match.group(2), match.group(3).lower()
     method = environ.get("REQUEST_METHOD", "GET")
+    if service == "s3" and s3_router is not None:
+        return identify_s3_call(environ, s3_router, access_key)
     if service == "apigateway":
         # The raw request target keeps %2F inside a label (the ARN in /tags/{resource_arn})
         # apart from real path separators; PATH_INFO is already decoded.
@@ -139,6 +182,20 @@ def identify_call(environ: WSGIEnviron, body: bytes, router: RestJsonRouter) -> 
         params.update(parse_qs(body.decode("utf-8", errors="replace")))
     action = (params.get("Action") or [""])[-1]
     return AwsCall(service, action or f"Unknown[{method}]", access_key)
+
+
+def identify_s3_call(environ: WSGIEnviron, router: RestJsonRouter, access_key: str) -> AwsCall:
+    """S3 is REST-XML, addressed path-style here (/{Bucket}/{Key+}: the clients use
+    forcePathStyle against 127.0.0.1); a virtual-hosted request would be misnamed."""
+    method = environ.get("REQUEST_METHOD", "GET")
+    target = urlsplit(environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", "/"))
+    query = environ.get("QUERY_STRING", "")
+    # The JS SDK v3 names ambiguous operations itself (?x-id=PutObject): trust that first.
+    x_id = (parse_qs(query).get("x-id") or [""])[-1]
+    headers = {k[5:].replace("_", "-").lower(): str(v) for k, v in environ.items() if k.startswith("HTTP_")}
+    operation = x_id if router.knows(x_id) else router.operation(method, target.path, query, headers)
+    conditional = "if-match" in headers or "if-none-match" in headers
+    return AwsCall("s3", operation or f"Unknown[{method} {target.path}]", access_key, conditional)
 
 
 # --------------------------------------------------------------------------------------
@@ -264,9 +321,41 @@ QUERY_ERRORS: dict[str, tuple[int, str, str, str]] = {
 
 QUERY_NAMESPACES = {"iam": "https://iam.amazonaws.com/doc/2010-05-08/", "sts": "https://sts.amazonaws.com/doc/2011-06-15/"}
 
+# (HTTP status, Code, Message) per fault kind, for REST-XML S3, from the S3 error code list
+# https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList
+# S3 has no 429: it throttles with 503 SlowDown. Its 409 on a conditional write is
+# ConditionalRequestConflict ("retry the upload", PutObject If-Match / If-None-Match in
+# https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html), otherwise OperationAborted.
+S3_ERRORS: dict[str, tuple[int, str, str]] = {
+    "429": (503, "SlowDown", "Please reduce your request rate."),
+    "500": (500, "InternalError", "We encountered an internal error. Please try again."),
+    "503": (503, "ServiceUnavailable", "Service is unable to handle request."),
+    "409": (409, "OperationAborted", "A conflicting conditional operation is currently in progress against this resource. Try again."),
+}
+S3_CONDITIONAL_CONFLICT = (
+    409,
+    "ConditionalRequestConflict",
+    "A conflicting operation occurred. If using PutObject you can retry the request. "
+    "If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part.",
+)
 
-def error_response(service: str, kind: str) -> tuple[int, Headers, bytes]:
+
+def s3_error_response(kind: str, conditional: bool) -> tuple[int, Headers, bytes]:
+    # S3's error body: <Error><Code/><Message/><RequestId/></Error>, no namespace
+    # (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#RESTErrorResponses).
+    request_id = uuid.uuid4().hex[:16].upper()
+    status, code, message = S3_CONDITIONAL_CONFLICT if kind == "409" and conditional else S3_ERRORS[kind]
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{message}</Message>'
+        f"<RequestId>{request_id}</RequestId></Error>"
+    )
+    return status, [("Content-Type", "application/xml"), ("x-amz-request-id", request_id)], xml.encode()
+
+
+def error_response(service: str, kind: str, conditional: bool = False) -> tuple[int, Headers, bytes]:
     request_id = str(uuid.uuid4())
+    if service == "s3":
+        return s3_error_response(kind, conditional)
     if service == "apigateway":
         status, error_type, message = APIGATEWAY_ERRORS[kind]
         body = json.dumps({"message": message}, separators=(",", ":")).encode()
@@ -340,7 +429,8 @@ class CallRecorder:
         with self._lock:
             if generation != self._generation:
                 return  # counters were reset while this call was in flight
-            entry: dict[str, Any] = {"op": call.name, "status": status, "t": round(t * 1000, 1)}
+            # accessKey: which caller (process, account) made the call, from the SigV4 Credential.
+            entry: dict[str, Any] = {"op": call.name, "status": status, "t": round(t * 1000, 1), "accessKey": call.access_key}
             if throttled:
                 self._throttled += 1
                 entry["throttled"] = True
@@ -380,6 +470,7 @@ class Emulator:
     def __init__(self, moto_app: Callable[[WSGIEnviron, StartResponse], Iterable[bytes]]) -> None:
         self.moto_app = moto_app
         self.router = RestJsonRouter("apigateway")
+        self.s3_router = RestJsonRouter("s3", match_members=True)
         self.recorder = CallRecorder()
         self.latency_ms = 0.0
         self.quota: Quota | None = None
@@ -454,7 +545,7 @@ class Emulator:
         length = environ.get("CONTENT_LENGTH") or "0"
         body = environ["wsgi.input"].read(int(length)) if length.isdigit() and int(length) > 0 else b""
         environ["wsgi.input"] = io.BytesIO(body)
-        call = identify_call(environ, body, self.router)
+        call = identify_call(environ, body, self.router, self.s3_router)
         if call is None:  # unsigned: moto-api, health probes... passed through, not counted
             return self.moto_app(environ, start_response)
         return self.aws_call(environ, start_response, call)
@@ -478,7 +569,7 @@ class Emulator:
             if fault.kind == "drop":
                 self.recorder.finished(token, call, 0, fault=fault)
                 drop_connection(environ)
-            status, headers, body = error_response(call.service, fault.kind)
+            status, headers, body = error_response(call.service, fault.kind, call.conditional)
             self.recorder.finished(token, call, status, fault=fault)
             return respond(start_response, status, headers, body)
 
@@ -507,7 +598,7 @@ class Emulator:
             if fault.kind == "drop":
                 self.recorder.finished(token, call, 0, fault=fault)
                 drop_connection(environ)
-            status, headers, body = error_response(call.service, fault.kind)
+            status, headers, body = error_response(call.service, fault.kind, call.conditional)
             self.recorder.finished(token, call, status, fault=fault)
             return respond(start_response, status, headers, body)
 
@@ -574,6 +665,7 @@ def warm_up(moto_app: Callable[[WSGIEnviron, StartResponse], Iterable[bytes]]) -
         ("apigateway", "GET", "/restapis", None),
         ("iam", "POST", "/", "Action=ListRoles&Version=2010-05-08"),
         ("sts", "POST", "/", "Action=GetCallerIdentity&Version=2011-06-15"),
+        ("s3", "GET", "/", None),  # ListBuckets: the state store and lease live in S3
     ]
     for service, method, path, form in reads:
         auth = f"AWS4-HMAC-SHA256 Credential=warm-up/20250101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0"

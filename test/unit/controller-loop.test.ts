@@ -58,6 +58,9 @@ class FakeLease implements WriteLease {
     this.released++;
     return Promise.resolve();
   }
+  held(): boolean {
+    return this.holds;
+  }
 }
 
 interface Harness {
