@@ -14,10 +14,15 @@ export interface AwsOptions {
   region?: string;
   endpoint?: string;
   profile?: string;
+  /** Credentials other than the default chain's (an assumed role's). */
+  credentials?: CredentialsProvider;
   quotas?: Record<string, Record<string, Quota>>;
 }
 
 type Client = APIGW.APIGatewayClient | IAM.IAMClient;
+
+/** What the SDK's clients accept as `credentials` provider: temporary credentials with their expiry. */
+export type CredentialsProvider = () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>;
 type CommandCtor = new (input: unknown) => unknown;
 
 export interface Gateway {
@@ -45,6 +50,7 @@ export function createGateway(options: AwsOptions = {}): Gateway {
     ...(region ? { region } : {}),
     ...(endpoint ? { endpoint } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
     // One attempt per send: retries are ours, paced by the scheduler and visible in the call counts.
     maxAttempts: 1,
   };

@@ -1,7 +1,8 @@
 // The only place that reads argv, prints and sets the exit code.
 import { Command, CommanderError, Option } from "commander";
 import { AwsCallError } from "../aws/errors.ts";
-import { createGateway } from "../aws/gateway.ts";
+import { Gateways } from "../aws/targets.ts";
+import type { TargetSpec } from "../model/types.ts";
 import { OwnershipError } from "../engine/observe.ts";
 import { runPass, type PassConfig } from "../engine/pass.ts";
 import type { PassKind, PassReport } from "../engine/pass-report.ts";
@@ -14,6 +15,8 @@ import { writeFileSync } from "node:fs";
 import { DEFAULT_STATE_FILE } from "../engine/state.ts";
 import { storeAccess } from "../state/access.ts";
 import { openStateStore } from "../state/store.ts";
+import { openLease } from "../state/lease.ts";
+import { isS3Location } from "../state/s3.ts";
 import type { AwsOptions } from "../aws/gateway.ts";
 import { addRunCommand } from "./run.ts";
 import { summarize, type Plan } from "../model/changes.ts";
@@ -100,25 +103,7 @@ export function buildProgram(out: (text: string) => void, err: (text: string) =>
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: err });
 
-  const run = async (flags: ReconcileFlags, kind: PassKind) => {
-    const gateway = createGateway({ region: flags.region, endpoint: flags.endpoint, profile: flags.profile });
-    const store = openStateStore(flags.stateFile, { s3: awsOptionsOf(flags) });
-    try {
-      const report = await runPass(passConfigOf(flags, kind), { gateway, state: storeAccess(store), warn: (line) => err(`warning: ${line}\n`) });
-      if (report.result === "invalid-revision" || (report.result === "failed" && !report.plan)) {
-        err(refusalText(report));
-        process.exitCode = EXIT.error;
-        return;
-      }
-      const text = render(report, flags);
-      if (flags.out) writeFileSync(flags.out, text);
-      else out(text);
-      process.exitCode = exitCodeOf(report, flags);
-    } finally {
-      gateway.destroy();
-      store.close();
-    }
-  };
+  const run = (flags: ReconcileFlags, kind: PassKind) => passCommand(flags, kind, out, err);
 
   addWriteOptions(addReconcileOptions(program.command("apply", { isDefault: true }).description("make AWS match the manifests (one pass)")))
     .option("--dry-run", "plan only: everything up to the plan, no write call", false)
@@ -178,6 +163,45 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 export function awsOptionsOf(flags: Pick<ReconcileFlags, "region" | "endpoint" | "profile">): AwsOptions {
   return { ...(flags.region ? { region: flags.region } : {}), ...(flags.endpoint ? { endpoint: flags.endpoint } : {}), ...(flags.profile ? { profile: flags.profile } : {}) };
+}
+
+/** apply, plan, drift: one pass, its report printed, its exit code set. */
+async function passCommand(flags: ReconcileFlags, kind: PassKind, out: (text: string) => void, err: (text: string) => void): Promise<void> {
+  const gateways = new Gateways(awsOptionsOf(flags));
+  const store = openStateStore(flags.stateFile, { s3: awsOptionsOf(flags) });
+  const lease = writesWithSharedState(flags, kind) ? openLease(flags.stateFile, { s3: awsOptionsOf(flags), ttlMs: 120_000, owner: flags.owner }) : undefined;
+  try {
+    if (lease && !(await lease.acquire())) {
+      const holder = await lease.holder().catch(() => undefined);
+      err(`error: the write lease ${lease.describe()} is held by ${holder ? `${holder.holder} until ${holder.expiresAt}` : "another process"}\nnothing was changed.\n`);
+      process.exitCode = EXIT.error;
+      return;
+    }
+    const deps = { gateway: gateways.for(undefined), gatewayFor: (target: TargetSpec | undefined) => gateways.for(target), state: storeAccess(store), warn: (line: string) => err(`warning: ${line}\n`) };
+    const report = await runPass(passConfigOf(flags, kind), deps);
+    if (report.result === "invalid-revision" || (report.result === "failed" && !report.plan)) {
+      err(refusalText(report));
+      process.exitCode = EXIT.error;
+      return;
+    }
+    const text = render(report, flags);
+    if (flags.out) writeFileSync(flags.out, text);
+    else out(text);
+    process.exitCode = exitCodeOf(report, flags);
+  } finally {
+    await lease?.release().catch(() => undefined);
+    lease?.close();
+    gateways.destroy();
+    store.close();
+  }
+}
+
+/**
+ * A one-shot apply beside controllers that share their state in S3 takes their lease for its pass: it
+ * never writes while a controller does. (A local state file is one machine's: no lease there.)
+ */
+function writesWithSharedState(flags: ReconcileFlags, kind: PassKind): boolean {
+  return kind === "apply" && isS3Location(flags.stateFile) && flags.dryRun !== true && flags.mode !== "observe";
 }
 
 /** The pass's configuration from the command line. */

@@ -52,6 +52,8 @@ async function runController(flags: RunFlags, err: (text: string) => void): Prom
   const options = runOptionsOf(flags, log, secret);
   const running = await createController(options, !flags.once);
   if (flags.once) {
+    // A stop signal (a CronJob's pod being deleted) ends the pass the same way as the loop's: cleanly.
+    void untilSignal().then(() => running.stop(graceMs));
     const report = await running.controller.runOnce();
     await running.stop(graceMs);
     const changes = report.plan?.changes.length ?? 0;

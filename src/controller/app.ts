@@ -2,7 +2,8 @@
 // source (Git or local paths), the state store and its lease, metrics, problem alerts, the HTTP server
 // and the loop. The CLI turns flags into RunOptions and owns signals and the exit code.
 import type { Logger } from "pino";
-import { createGateway, type AwsOptions } from "../aws/gateway.ts";
+import type { AwsOptions } from "../aws/gateway.ts";
+import { Gateways } from "../aws/targets.ts";
 import type { PassReport } from "../engine/pass-report.ts";
 import { DEFAULT_DELIVERY, deliverAlerts, problemPayload, type AlertFormat } from "../report/alerts.ts";
 import { openLease } from "../state/lease.ts";
@@ -48,7 +49,8 @@ export interface RunningController {
 }
 
 export async function createController(options: RunOptions, serve: boolean): Promise<RunningController> {
-  const gateway = createGateway(options.aws);
+  const gateways = new Gateways(options.aws);
+  const gateway = gateways.for(undefined);
   const endpoint = options.aws.endpoint ?? process.env.AWS_ENDPOINT_URL;
   const s3 = { s3: { ...(options.aws.region ? { region: options.aws.region } : {}), ...(endpoint ? { endpoint } : {}), ...(options.aws.profile ? { profile: options.aws.profile } : {}) } };
   const store = openStateStore(options.stateLocation, s3);
@@ -57,20 +59,23 @@ export async function createController(options: RunOptions, serve: boolean): Pro
   const source = manifestSource(options);
   const listener = passListener(metrics, options);
   const config: ControllerConfig = { pass: options.pass, ticker: options.ticker, jitterMs: options.jitterMs, leaseRenewMs: Math.max(1_000, options.lockTtlMs / 3), maxBackoffTicks: 32, historySize: 50 };
-  const controller = new Controller(config, { gateway, state: storeAccess(store), source, lease, listener, log: options.log });
+  const controller = new Controller(config, { gateway, gatewayFor: (target) => gateways.for(target), state: storeAccess(store), source, lease, listener, log: options.log });
   const server = serve ? await startServer(serverOptions(controller, metrics, options, source.description)) : undefined;
+  let stopped: Promise<boolean> | undefined;
+  const stopAll = async (graceMs: number): Promise<boolean> => {
+    const clean = await controller.stop(graceMs);
+    await server?.close();
+    gateways.destroy();
+    store.close();
+    lease.close();
+    return clean;
+  };
   return {
     controller,
     server,
     start: () => controller.start(),
-    async stop(graceMs) {
-      const clean = await controller.stop(graceMs);
-      await server?.close();
-      gateway.destroy();
-      store.close();
-      lease.close();
-      return clean;
-    },
+    // Once: a signal and the end of `run --once` may both ask.
+    stop: (graceMs) => (stopped ??= stopAll(graceMs)),
   };
 }
 

@@ -4,7 +4,7 @@
 import type { Logger } from "pino";
 import { noCalls } from "../aws/recorder.ts";
 import type { Gateway } from "../aws/gateway.ts";
-import { runPass, type PassConfig, type StateAccess } from "../engine/pass.ts";
+import { runPass, type PassConfig, type PassDeps, type StateAccess } from "../engine/pass.ts";
 import type { PassReport } from "../engine/pass-report.ts";
 import type { Ticker } from "./schedule.ts";
 import { nextPass, type Problem, type SourceRevision } from "./revisions.ts";
@@ -26,6 +26,8 @@ export interface WriteLease {
   release(): Promise<void>;
   /** We hold the lock and, by our clock, it has not expired. */
   held(): boolean;
+  /** Who holds the lock now, for the message of a process that only observes. */
+  holder?(): Promise<{ holder: string; expiresAt: string } | undefined>;
 }
 
 /** Who hears about each pass: metrics, the status page, problem alerts. */
@@ -49,6 +51,8 @@ export interface ControllerConfig {
 
 export interface ControllerDeps {
   gateway: Gateway;
+  /** Gateways of other accounts and Regions (spec.assumeRoleArn, spec.region). */
+  gatewayFor?: PassDeps["gatewayFor"];
   state: StateAccess;
   source: ManifestSource;
   lease: WriteLease;
@@ -68,6 +72,10 @@ export class Controller {
   private lastGood: SourceRevision | undefined;
   private problem: Problem | undefined;
   private lastSuccessAt: number | undefined;
+  private writer: boolean | undefined;
+  private renewal: NodeJS.Timeout | undefined;
+  /** Aborts the running pass when the lease is lost under it. */
+  private passLost: AbortController | undefined;
 
   constructor(
     private readonly config: ControllerConfig,
@@ -112,6 +120,7 @@ export class Controller {
    */
   async stop(graceMs: number): Promise<boolean> {
     this.config.ticker.stop();
+    this.stopRenewing();
     this.stopping.abort();
     const running = this.running;
     // The grace timer is cancelled once the pass ends, or it would keep the process alive until it fires.
@@ -160,13 +169,22 @@ export class Controller {
     }
   }
 
+  /** After n failed passes in a row, the next 2^(n-1) - 1 ticks are skipped (pushes are not). */
+  private backOff(): void {
+    this.failures++;
+    this.ticksToSkip = Math.min(2 ** (this.failures - 1) - 1, this.config.maxBackoffTicks);
+  }
+
   private crashed(error: unknown): void {
     this.running = undefined;
-    this.failures++;
+    this.backOff();
     this.deps.log.error({ err: error instanceof Error ? error.stack : String(error) }, "pass crashed");
   }
 
-  /** Holds the lease for the pass (renewing it); a lost lease stops the pass like a shutdown would. */
+  /**
+   * Takes (or keeps) the lease for the pass. Once held it is renewed in the background, between passes
+   * too, so that replicas do not take turns; a lease lost during a pass stops the pass like a shutdown.
+   */
   private async passWithLease(): Promise<PassReport> {
     const lost = new AbortController();
     const signal = AbortSignal.any([this.stopping.signal, lost.signal]);
@@ -174,29 +192,49 @@ export class Controller {
       this.deps.log.warn({ err: String(error) }, "could not acquire the write lease: this pass only observes");
       return false;
     });
-    const renewal = writer ? setInterval(() => void this.renewOrStop(lost), this.config.leaseRenewMs) : undefined;
+    if (writer !== this.writer) await this.announceWriter(writer);
+    if (writer && !this.renewal) this.renewal = setInterval(() => void this.renewOrStop(), this.config.leaseRenewMs);
+    this.passLost = lost;
     try {
       return await this.passFromSource(writer, signal);
     } finally {
-      if (renewal) clearInterval(renewal);
+      this.passLost = undefined;
     }
   }
 
-  private async renewOrStop(lost: AbortController): Promise<void> {
+  /** Says once, when it changes, whether this process writes or only observes (and who writes instead). */
+  private async announceWriter(writer: boolean): Promise<void> {
+    this.writer = writer;
+    if (writer) return void this.deps.log.info("holding the write lease: this process applies changes");
+    const holder = await this.deps.lease.holder?.().catch(() => undefined);
+    const who = holder ? `${holder.holder} (until ${holder.expiresAt})` : "another controller";
+    this.deps.log.warn({ holder: holder?.holder }, `the write lease is held by ${who}: this process reports drift only, it writes nothing`);
+  }
+
+  private async renewOrStop(): Promise<void> {
     // A renewal that could not reach the store is not a loss while the lock is still valid by our clock.
     const renewed = await this.deps.lease.renew().catch(() => this.deps.lease.held());
-    if (!renewed && !lost.signal.aborted) {
+    if (renewed) return;
+    this.stopRenewing();
+    this.writer = undefined;
+    if (this.passLost && !this.passLost.signal.aborted) {
       this.deps.log.error("the write lease was lost during the pass: stopping its writes");
-      lost.abort();
-    }
+      this.passLost.abort();
+    } else this.deps.log.warn("the write lease was lost between passes: the next pass tries to take it again");
   }
+
+  private stopRenewing(): void {
+    if (this.renewal) clearInterval(this.renewal);
+    this.renewal = undefined;
+  }
+
 
   private async passFromSource(writer: boolean, signal: AbortSignal): Promise<PassReport> {
     const pass = this.deps.runPass ?? runPass;
     const run = (kind: PassConfig["kind"], source: SourceRevision) =>
       pass(
         { ...this.config.pass, kind, manifests: source.manifests, ...(source.revision ? { revision: source.revision } : {}), ...(source.root ? { manifestRoot: source.root } : {}) },
-        { gateway: this.deps.gateway, state: this.deps.state, signal, writer, warn: (line) => this.deps.log.warn(line) },
+        { gateway: this.deps.gateway, ...(this.deps.gatewayFor ? { gatewayFor: this.deps.gatewayFor } : {}), state: this.deps.state, signal, writer, warn: (line) => this.deps.log.warn(line) },
       );
     const outcome = await nextPass(this.deps.source, this.lastGood, run, signal);
     if (outcome.good) {
@@ -208,6 +246,8 @@ export class Controller {
   }
 
   private async setProblem(problem: Problem | undefined): Promise<void> {
+    // The writer announces problems; replicas that only observe would send the same alert again.
+    if (this.writer !== true) return;
     const previous = this.problem;
     this.problem = problem;
     if (previous?.fingerprint === problem?.fingerprint) return;
@@ -219,11 +259,9 @@ export class Controller {
     this.history.length = Math.min(this.history.length, this.config.historySize);
     if (report.result === "success") {
       this.failures = 0;
+      this.ticksToSkip = 0;
       this.lastSuccessAt = Date.parse(report.startedAt) + report.durationMs;
-    } else if (report.result !== "aborted") {
-      this.failures++;
-      this.ticksToSkip = Math.min(2 ** (this.failures - 1) - 1, this.config.maxBackoffTicks);
-    }
+    } else if (report.result !== "aborted") this.backOff();
     this.deps.listener.passFinished(report);
     logPass(this.deps.log, report);
   }

@@ -41,6 +41,15 @@ export function normalizeRef(ref: string): string {
   return ref.startsWith("refs/") ? ref : `refs/heads/${ref}`;
 }
 
+/**
+ * Whether a push to `pushed` can move the watched ref. A short name ("main", "v1") is looked up by the Git
+ * source as a branch, then as a tag, so a push to either may change what it resolves to.
+ */
+export function watches(watched: string, pushed: string): boolean {
+  if (watched.startsWith("refs/")) return pushed === watched;
+  return pushed === `refs/heads/${watched}` || pushed === `refs/tags/${watched}`;
+}
+
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -111,7 +120,7 @@ export function decideWebhook(headers: IncomingHttpHeaders, body: Buffer, config
   if (event === "ping") return { kind: "ignored", status: 200, message: "pong" };
   const push = pushOf(payload, provider, headers);
   if (!push) return { kind: "rejected", status: 400, message: "push payload has no ref" };
-  if (push.ref !== normalizeRef(config.watchedRef)) return { kind: "ignored", status: 200, message: "ignored: not the watched ref" };
+  if (!watches(config.watchedRef, push.ref)) return { kind: "ignored", status: 200, message: "ignored: not the watched ref" };
   const after = payload.after;
   if (payload.deleted === true || (typeof after === "string" && DELETED.test(after))) {
     return { kind: "ignored", status: 200, message: "ignored: the watched ref was deleted" };

@@ -34,8 +34,10 @@ export interface PassReport {
   error?: string;
   /** invalid-revision: every manifest problem as `file:line:column field: message`. */
   problems?: string[];
-  /** Present once AWS was observed. */
+  /** Present once AWS was observed (the first, when the pass spans several). */
   target?: Target;
+  /** Every account and Region of the pass, when there is more than one. */
+  targets?: Target[];
   plan?: Plan;
   /** Present when operations were executed (not for a dry run). */
   outcomes?: OperationOutcome[];

@@ -12,6 +12,8 @@ import { OwnershipError } from "./observe.ts";
 import type { PassKind, PassReport } from "./pass-report.ts";
 import { PruneGuardError } from "./plan.ts";
 import { reconcilePass, type PassResult as ReconcileResult } from "./reconcile.ts";
+import { addCalls, joinResults, prunesRoles, splitByTarget, type TargetPart } from "./targets.ts";
+import type { TargetSpec } from "../model/types.ts";
 import type { StateFile } from "./state.ts";
 
 export interface PassConfig {
@@ -45,6 +47,8 @@ export interface StateAccess {
 export interface PassDeps {
   /** The process's AWS gateway; the pass takes its own recorder from it (quota buckets are shared). */
   gateway: Gateway;
+  /** The gateway of another account or Region (spec.assumeRoleArn, spec.region); default: `gateway` for all. */
+  gatewayFor?: (target: TargetSpec | undefined) => Gateway;
   state: StateAccess;
   signal?: AbortSignal;
   /** False when another process holds the write lease: the pass observes and reports, never writes. */
@@ -67,49 +71,80 @@ function refusalOf(error: unknown): { result: PassReport["result"]; error: strin
 
 export async function runPass(config: PassConfig, deps: PassDeps): Promise<PassReport> {
   const startedAt = new Date();
-  const gateway = deps.gateway.forPass(deps.signal);
   const writer = deps.writer ?? true;
   const mode = config.kind === "drift" || !writer ? "observe" : config.mode;
   const base = { kind: config.kind, startedAt: startedAt.toISOString(), writer, mode, ...(config.revision ? { revision: config.revision } : {}) };
+  const gateways: Gateway[] = [];
+  const forPass = (target: TargetSpec | undefined) => {
+    const gateway = (deps.gatewayFor?.(target) ?? deps.gateway).forPass(deps.signal);
+    gateways.push(gateway);
+    return gateway;
+  };
+  const calls = () => addCalls(gateways.map((g) => g.recorder.snapshot()));
   try {
     const loaded = loadManifests(config.manifests, config.manifestRoot);
     const state = await deps.state.read(deps.signal);
-    const result = await reconcileLoaded(loaded, state, { ...config, mode }, { ...deps, gateway });
+    const { result, failures } = await reconcileTargets(loaded, state, { ...config, mode }, { ...deps, forPass });
     await remember(result, state, { ...config, mode }, deps);
     const aborted = deps.signal?.aborted === true;
-    const failed = result.outcomes?.some((o) => o.status === "failed") === true;
+    const failed = failures.length > 0 || result.outcomes?.some((o) => o.status === "failed") === true;
     return {
       ...base,
       result: aborted ? "aborted" : failed ? "failed" : "success",
+      ...(failures.length > 0 ? { error: failures.join("; ") } : {}),
       durationMs: Date.now() - startedAt.getTime(),
       target: result.target,
+      ...(result.targets ? { targets: result.targets } : {}),
       plan: result.plan,
       ...(result.outcomes ? { outcomes: result.outcomes } : {}),
-      calls: gateway.recorder.snapshot(),
+      calls: calls(),
     };
   } catch (error) {
     const refusal = refusalOf(error) ?? (deps.signal?.aborted ? { result: "aborted" as const, error: "stopped before the plan was complete" } : undefined);
     if (!refusal) throw error;
-    return { ...base, ...refusal, durationMs: Date.now() - startedAt.getTime(), calls: gateway.recorder.snapshot() };
+    return { ...base, ...refusal, durationMs: Date.now() - startedAt.getTime(), calls: calls() };
   }
 }
 
-async function reconcileLoaded(loaded: LoadedManifests, state: StateFile, config: PassConfig, deps: PassDeps): Promise<ReconcileResult> {
+type TargetDeps = PassDeps & { forPass: (target: TargetSpec | undefined) => Gateway };
+
+/**
+ * Each account and Region through its own gateway, at the same time (their quotas are separate). A target
+ * refused before writing (e.g. its role cannot be assumed) fails the pass but not the other targets.
+ */
+async function reconcileTargets(loaded: LoadedManifests, state: StateFile, config: PassConfig, deps: TargetDeps): Promise<{ result: ReconcileResult; failures: string[] }> {
   const selected = selectDesired(loaded.desired, parseSelector(config.selector ?? ""));
+  const parts = splitByTarget(selected, await deps.gateway.region());
+  const settled = await Promise.allSettled(parts.map((part, i) => reconcilePart(loaded, { ...part, pruneRoles: prunesRoles(parts, i) }, state, config, deps)));
+  const results: ReconcileResult[] = [];
+  const failures: string[] = [];
+  settled.forEach((outcome, i) => {
+    if (outcome.status === "fulfilled") return void results.push(outcome.value);
+    if (parts.length === 1 || !refusalOf(outcome.reason)) throw outcome.reason;
+    failures.push(`${parts[i]?.target?.assumeRoleArn ?? "default account"} ${parts[i]?.target?.region ?? ""}: ${String((outcome.reason as Error).message)}`.replace(/ {2}/g, " "));
+  });
+  if (results.length === 0) throw (settled.find((s) => s.status === "rejected") as PromiseRejectedResult).reason;
+  return { result: joinResults(results), failures };
+}
+
+async function reconcilePart(loaded: LoadedManifests, part: TargetPart & { pruneRoles: boolean }, state: StateFile, config: PassConfig, deps: TargetDeps): Promise<ReconcileResult> {
   const dryRun = config.kind !== "apply" || config.dryRun === true || config.mode === "observe";
+  // An assumed role names its account: no lookup needed. The run's --account-id is for its own account.
+  const accountId = part.target?.assumeRoleArn ? part.target.assumeRoleArn.split(":")[4] : config.accountId;
   return reconcilePass(
-    deps.gateway,
-    selected,
+    deps.forPass(part.target),
+    part.desired,
     {
       knownNames: { apis: new Set(loaded.desired.apis.map((a) => a.model.key)), roles: new Set(loaded.desired.roles.map((r) => r.model.key)) },
       owner: config.owner,
       mode: config.mode,
       prune: config.kind !== "drift" && config.prune,
+      pruneRoles: part.pruneRoles,
       maxDeletions: config.maxDeletions,
       force: config.force,
       lastApplied: state.lastApplied,
       ...(config.revision ? { revision: config.revision } : {}),
-      ...(config.accountId ? { accountId: config.accountId } : {}),
+      ...(accountId ? { accountId } : {}),
       apply: { concurrencyPerGroup: Math.max(1, config.concurrency), ...(deps.signal ? { signal: deps.signal } : {}) },
     },
     dryRun,

@@ -13,12 +13,16 @@ import { buildPlan, type PlanOptions } from "./plan.ts";
 
 export interface PassOptions extends PlanOptions {
   accountId?: string;
+  /** With prune: also list orphan roles (false for all but one part per account: IAM is global). */
+  pruneRoles?: boolean;
   knownNames?: ObserveOptions["knownNames"];
   apply?: Partial<ApplyOptions>;
 }
 
 export interface PassResult {
   target: Target;
+  /** Every account and Region of the pass, when there is more than one. */
+  targets?: Target[];
   plan: Plan;
   /** Absent for a dry run. */
   outcomes?: OperationOutcome[];
@@ -31,7 +35,7 @@ export interface PassResult {
 export async function planPass(gateway: Gateway, desired: DesiredState, options: PassOptions): Promise<{ plan: Plan; target: Target; resolved: DesiredState }> {
   const observed = await observe(gateway, desired, {
     owner: options.owner,
-    prune: options.prune,
+    prune: options.prune && options.pruneRoles !== false,
     ...(options.accountId ? { accountId: options.accountId } : {}),
     ...(options.knownNames ? { knownNames: options.knownNames } : {}),
   });

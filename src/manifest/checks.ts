@@ -12,6 +12,18 @@ export interface CheckProblem {
 
 export interface CheckContext {
   roleNames: ReadonlySet<string>;
+  /** IamRole name → the role assumed to manage it ("" for the run's own account). */
+  roleAccounts?: ReadonlyMap<string, string>;
+  /** The RestApi's own assumeRoleArn ("" for the run's account), set while checking its methods. */
+  apiAccount?: string;
+}
+
+/** An integration's roleRef must name a role of the API's own account: API Gateway can only pass a role of its account. */
+function checkSameAccount(roleRef: string, apiAccount: string, context: CheckContext, path: FieldPath): CheckProblem[] {
+  const roleAccount = context.roleAccounts?.get(roleRef);
+  if (roleAccount === undefined || roleAccount === apiAccount) return [];
+  const where = (arn: string) => (arn ? `assumeRoleArn ${arn}` : "the run's own account");
+  return [{ path, message: `IamRole "${roleRef}" is managed through ${where(roleAccount)}, this RestApi through ${where(apiAccount)}: an integration can only use a role of its API's account` }];
 }
 
 const PATH_PART = /^(\{[A-Za-z0-9_.-]+\+?\}|[A-Za-z0-9._~:@!$&'()*+,;=-]+)$/;
@@ -23,7 +35,7 @@ const PLACEHOLDER = /\$\{([^}]*)\}/g;
 const RESERVED_TAG_PREFIXES = ["aws:", "apigw-reconciler:"];
 
 export function checkDocument(doc: ManifestDocument, context: CheckContext): CheckProblem[] {
-  return doc.kind === "RestApi" ? checkRestApi(doc, context) : checkIamRole(doc);
+  return doc.kind === "RestApi" ? checkRestApi(doc, { ...context, apiAccount: doc.spec.assumeRoleArn ?? "" }) : checkIamRole(doc);
 }
 
 // ---------------------------------------------------------------- RestApi
@@ -146,6 +158,7 @@ function checkMethod(resourcePath: string, method: MethodSpec, at: FieldPath, co
         message: `no IamRole named "${credentials.roleRef}" in the manifests${hintFrom(credentials.roleRef, [...context.roleNames])}`,
       });
     }
+    if (typeof credentials === "object") problems.push(...checkSameAccount(credentials.roleRef, context.apiAccount ?? "", context, [...iat, "credentials", "roleRef"]));
     for (const [target, source] of Object.entries(integration.requestParameters ?? {})) {
       const where = [...iat, "requestParameters", target];
       if (!INTEGRATION_PARAM.test(target)) {

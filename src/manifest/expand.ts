@@ -6,9 +6,12 @@ import type {
   HttpMethod,
   IntegrationModel,
   MethodModel,
+  ReconcileMode,
+  ReconcileOptions,
   ResourceModel,
   SourceRef,
   StageModel,
+  TargetSpec,
 } from "../model/types.ts";
 import { roleArn } from "../model/arn.ts";
 import { normalizeMethodSettings } from "../model/method-settings.ts";
@@ -32,7 +35,7 @@ export function expandRestApi(doc: RestApiDocument, roles: RoleIndex, source: So
     kind: "RestApi",
     source,
     labels: doc.metadata.labels ?? {},
-    options: { adopt: spec.adopt ?? false, reconcile: spec.reconcile, ignore: spec.ignore ?? [] },
+    options: optionsOf(spec),
     model: {
       key: doc.metadata.name,
       name: spec.name ?? doc.metadata.name,
@@ -136,7 +139,7 @@ export function expandIamRole(doc: IamRoleDocument, source: SourceRef): DesiredI
     kind: "IamRole",
     source,
     labels: doc.metadata.labels ?? {},
-    options: { adopt: spec.adopt ?? false, reconcile: spec.reconcile, ignore: spec.ignore ?? [] },
+    options: optionsOf(spec),
     model: {
       key: doc.metadata.name,
       roleName: spec.roleName ?? doc.metadata.name,
@@ -155,4 +158,9 @@ export function expandIamRole(doc: IamRoleDocument, source: SourceRef): DesiredI
 /** AWS does not keep an empty description: "" and none are the same. */
 function nonEmpty(text: string | undefined): string | undefined {
   return text === "" ? undefined : text;
+}
+
+function optionsOf(spec: { adopt?: boolean; reconcile?: ReconcileMode; ignore?: string[]; region?: string; assumeRoleArn?: string }): ReconcileOptions {
+  const target: TargetSpec = { ...(spec.region ? { region: spec.region } : {}), ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}) };
+  return { adopt: spec.adopt ?? false, reconcile: spec.reconcile, ignore: spec.ignore ?? [], ...(Object.keys(target).length > 0 ? { target } : {}) };
 }

@@ -91,8 +91,9 @@ export function parseManifests(files: readonly SourceFile[]): LoadedManifests {
   const roles = new Map(
     valid.flatMap(({ doc }) => (doc.kind === "IamRole" ? [[doc.metadata.name, { roleName: doc.spec.roleName ?? doc.metadata.name, path: doc.spec.path ?? "/" }] as const] : [])),
   );
+  const roleAccounts = new Map(valid.flatMap(({ doc }) => (doc.kind === "IamRole" ? [[doc.metadata.name, doc.spec.assumeRoleArn ?? ""] as const] : [])));
   for (const { doc, source } of valid) {
-    for (const problem of checkDocument(doc, { roleNames: declaredRoleNames })) reporter(source, issues)(problem);
+    for (const problem of checkDocument(doc, { roleNames: declaredRoleNames, roleAccounts })) reporter(source, issues)(problem);
   }
   if (issues.length > 0) throw new ManifestError(issues.sort(compareIssues));
 

@@ -67,6 +67,16 @@ const reconcileSettings = {
     .array(z.string().regex(/^\/.*/, "an ignore rule is a JSON Pointer starting with /"))
     .optional()
     .meta({ description: "JSON Pointers (into spec; * matches one segment) whose differences are neither reported nor corrected." }),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "an AWS Region, e.g. eu-west-1")
+    .optional()
+    .meta({ description: "AWS Region of this object (default: the run's --region / AWS_REGION). IAM is global: for an IamRole it only sets ${AWS_REGION}." }),
+  assumeRoleArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "a role ARN, e.g. arn:aws:iam::123456789012:role/apigw-reconciler")
+    .optional()
+    .meta({ description: "Manage this object in another account: the controller assumes this role (STS AssumeRole) for its calls." }),
 };
 
 // ---------------------------------------------------------------- RestApi

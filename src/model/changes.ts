@@ -50,6 +50,8 @@ export interface Change {
   cause?: "pending" | "drift";
   /** Why this change broadens permissions (IAM, resource policy, authorization), if it does. */
   security?: string[];
+  /** "account/Region" of the object, set when a pass spans more than one. */
+  target?: string;
 }
 
 /**

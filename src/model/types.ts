@@ -18,6 +18,14 @@ export interface ReconcileOptions {
   /** undefined: follow the run's --mode. */
   reconcile?: ReconcileMode;
   ignore: string[];
+  /** Where the object lives when not in the run's default account and Region. */
+  target?: TargetSpec;
+}
+
+/** An account (through a role to assume) and a Region; absent parts are the run's defaults. */
+export interface TargetSpec {
+  region?: string;
+  assumeRoleArn?: string;
 }
 
 export interface IntegrationResponseModel {

@@ -24,6 +24,7 @@ export function renderJson(plan: Plan, calls: CallCounts, target: Target | undef
       kind: change.kind,
       action: change.action,
       ...change.id,
+      ...(change.target ? { target: change.target } : {}),
       fields: change.fields.map((f) => ({ field: f.field, ...(f.before !== undefined ? { before: f.before } : {}), ...(f.after !== undefined ? { after: f.after } : {}) })),
       patch: change.patch,
       ...(change.reason ? { reason: change.reason } : {}),

@@ -18,6 +18,7 @@ export function changeOutcomes(plan: Plan, outcomes: readonly OperationOutcome[]
 
 /** The object a change belongs to, as reports label it. */
 export function groupOf(change: Change): string {
-  if (change.id.role !== undefined) return `IamRole ${change.id.role}`;
-  return `RestApi ${change.id.api ?? ""}`;
+  const where = change.target ? ` (${change.target})` : "";
+  if (change.id.role !== undefined) return `IamRole ${change.id.role}${where}`;
+  return `RestApi ${change.id.api ?? ""}${where}`;
 }

@@ -7,7 +7,7 @@
 // - /healthz, /readyz, /metrics (every documented metric) and the status page in Chromium;
 // - SIGTERM during an apply: exit 0 within the grace period; the next pass converges without duplicates.
 import { createHmac } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetDeploymentsCommand, GetRestApiCommand, UpdateRestApiCommand } from "@aws-sdk/client-api-gateway";
@@ -235,6 +235,15 @@ describe("reconcile run: SIGTERM during an apply", () => {
       expect(await check.exited).toBe(0);
       expect(check.passes().at(-1)?.changes).toEqual({ create: 0, update: 0, delete: 0, replace: 0, redeploy: 0 });
       await theApi(aws.apigw); // exactly one API owned by the manifest
+
+      // `run --once` (a CronJob's pass) stopped the same way: the pass ends early, the lease is given back.
+      await emulator.reset();
+      const once = startRun("sigterm-once", ["--once"]);
+      for (let i = 0; i < 600 && Object.keys(await writesSince()).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      once.signal("SIGTERM");
+      expect(await once.exited).toBe(1);
+      expect(once.passes().at(-1)?.result).toBe("aborted");
+      expect(existsSync(join(work, "sigterm-once", "state.json.lock"))).toBe(false);
     } finally {
       await emulator.configure({ latencyMs: 0 });
     }

@@ -41,6 +41,8 @@ export interface CallLogEntry {
   applied?: boolean;
   /** The caller's access key id (from the SigV4 Credential): which process or account made the call. */
   accessKey: string;
+  /** The account moto served the call in (from the access key: an assumed role's keys belong to its account). */
+  account: string;
 }
 
 export interface CallLog {

@@ -13,7 +13,7 @@ Control endpoints on the same port (no signature needed):
   GET  /_emulator/health        200 {"ok": true}
   GET  /_emulator/calls         call log: total, reads, writes, byOperation, throttled,
                                 faults (per kind), appliedThenFailed,
-                                log [{op, status, t, accessKey}]
+                                log [{op, status, t, accessKey, account}]
   POST /_emulator/reset-calls   zero the call log
   POST /_emulator/reset         wipe all moto state + call log, refill quota buckets,
                                 restart the fault PRNG from its seed
@@ -78,6 +78,14 @@ class AwsCall:
     def is_read(self) -> bool:
         # Head* (S3 HeadObject, HeadBucket) read metadata only: reads as well.
         return self.operation.startswith(("Get", "List", "Head"))
+
+
+def account_of(access_key: str) -> str:
+    """The account moto serves a caller: the one whose IAM user or assumed role owns the access key
+    (moto's own lookup, as its responses use it), else moto's default account."""
+    from moto.iam.models import get_account_id_from
+
+    return get_account_id_from(access_key)
 
 
 class RestJsonRouter:
@@ -430,7 +438,7 @@ class CallRecorder:
             if generation != self._generation:
                 return  # counters were reset while this call was in flight
             # accessKey: which caller (process, account) made the call, from the SigV4 Credential.
-            entry: dict[str, Any] = {"op": call.name, "status": status, "t": round(t * 1000, 1), "accessKey": call.access_key}
+            entry: dict[str, Any] = {"op": call.name, "status": status, "t": round(t * 1000, 1), "accessKey": call.access_key, "account": account_of(call.access_key)}
             if throttled:
                 self._throttled += 1
                 entry["throttled"] = True

@@ -61,6 +61,9 @@ class FakeLease implements WriteLease {
   held(): boolean {
     return this.holds;
   }
+  holder(): Promise<{ holder: string; expiresAt: string }> {
+    return Promise.resolve({ holder: "pod-b:1:x", expiresAt: "2030-01-01T00:00:00.000Z" });
+  }
 }
 
 interface Harness {
@@ -73,6 +76,8 @@ interface Harness {
   problems: (Problem | undefined)[];
   /** Resolves the pass that is waiting, if the pass is held open. */
   release: () => void;
+  /** Log messages. */
+  logged: string[];
 }
 
 interface HarnessOptions {
@@ -117,9 +122,16 @@ function harness(options: HarnessOptions = {}): Harness {
     if (deps.signal?.aborted) return report(passConfig, deps, "aborted");
     return options.outcome?.(passConfig, deps) ?? report(passConfig, deps);
   };
-  const log = createLogger({ level: "silent", destination: new Writable({ write: (_c, _e, done) => done() }) });
+  const logged: string[] = [];
+  const sink = new Writable({
+    write: (chunk: Buffer, _e, done) => {
+      logged.push(String((JSON.parse(chunk.toString()) as { msg?: string }).msg));
+      done();
+    },
+  });
+  const log = createLogger({ level: "info", destination: sink, pretty: false });
   const controller = new Controller(config, { gateway: new FakeApiGateway(), state: { read: () => Promise.reject(new Error("unused")), write: () => Promise.resolve() }, source, lease, listener, log, runPass });
-  return { controller, ticker, source, lease, passes, skipped, problems, release: () => releaseHeld() };
+  return { controller, ticker, source, lease, passes, skipped, problems, release: () => releaseHeld(), logged };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -194,6 +206,24 @@ describe("controller loop: scheduling", () => {
     await h.controller.stop(100);
   });
 
+  it("a success (a push that fixed things) clears the ticks the backoff had set aside", async () => {
+    let fail = true;
+    const h = harness({ outcome: (c, d) => report(c, d, fail ? "failed" : "success") });
+    await h.controller.runOnce();
+    await h.controller.runOnce();
+    await h.controller.runOnce(); // three failures: three ticks to skip
+    fail = false;
+    await h.controller.runOnce();
+    h.controller.start();
+    await settle();
+    const before = h.passes.length;
+    h.ticker.fire();
+    await settle();
+    expect(h.passes.length).toBe(before + 1);
+    expect(h.skipped).toEqual([]);
+    await h.controller.stop(100);
+  });
+
   it("readiness: not before a success; ready after one; not once three periods passed without one", async () => {
     const h = harness();
     expect(h.controller.readiness().ready).toBe(false);
@@ -211,9 +241,37 @@ describe("controller loop: the write lease", () => {
     const h = harness();
     h.lease.holds = false;
     const result = await h.controller.runOnce();
+    await h.controller.runOnce();
+    // Said once, with who holds the lease.
+    expect(h.logged.filter((l) => /reports drift only/.test(l))).toEqual(["the write lease is held by pod-b:1:x (until 2030-01-01T00:00:00.000Z): this process reports drift only, it writes nothing"]);
     expect(h.passes[0]?.deps.writer).toBe(false);
     expect(result.writer).toBe(false);
     expect(result.mode).toBe("observe");
+  });
+
+  it("the lease is renewed between passes too, and stops being renewed once lost", async () => {
+    const h = harness({ renewMs: 5 });
+    await h.controller.runOnce();
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(h.lease.renewals).toBeGreaterThanOrEqual(3);
+    h.lease.holds = false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const after = h.lease.renewals;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(h.lease.renewals).toBe(after);
+    expect(h.logged).toContain("the write lease was lost between passes: the next pass tries to take it again");
+    await h.controller.stop(100);
+  });
+
+  it("a replica without the lease announces no problem (the writer does)", async () => {
+    const h = harness();
+    h.lease.holds = false;
+    h.source.broken = "unreachable";
+    await h.controller.runOnce();
+    expect(h.problems).toEqual([]);
+    h.lease.holds = true;
+    await h.controller.runOnce();
+    expect(h.problems).toEqual([expect.objectContaining({ kind: "source-unavailable" })]);
   });
 
   it("a lease lost during the pass aborts it (no more writes) and is reported as aborted", async () => {
