@@ -231,18 +231,19 @@ export function refusalText(report: PassReport): string {
 
 function render(report: PassReport, flags: ReconcileFlags): string {
   const plan = report.plan ?? emptyPlan();
-  const { kind, calls, outcomes } = report;
+  const { kind, calls, outcomes, revision } = report;
   const title = kind === "drift" ? "apigw-reconciler drift report" : kind === "plan" || !outcomes ? "apigw-reconciler plan" : "apigw-reconciler apply";
+  const rev = revision ? { revision } : {};
   switch (flags.output) {
     case "json":
-      return renderJson(plan, calls, report.target, outcomes);
+      return renderJson(plan, calls, report.target, outcomes, { ...rev, ...(report.targets ? { targets: report.targets } : {}) });
     case "markdown":
-      return renderMarkdown(plan, calls, { title });
+      return renderMarkdown(plan, calls, { title, ...rev });
     case "html":
-      return renderHtml(plan, calls, { title, generatedAt: new Date().toISOString() });
+      return renderHtml(plan, calls, { title, generatedAt: new Date().toISOString(), ...rev });
     case "text": {
       const color = flags.color && !flags.out && process.stdout.isTTY === true && !process.env.NO_COLOR;
-      return renderText(plan, calls, { color, drift: kind === "drift" }, outcomes);
+      return renderText(plan, calls, { color, drift: kind === "drift", ...rev }, outcomes);
     }
   }
 }

@@ -9,6 +9,8 @@ export interface HtmlOptions {
   title: string;
   /** Shown in the header; fixed in golden tests. */
   generatedAt: string;
+  /** Git revision of the manifests. */
+  revision?: string;
 }
 
 function esc(text: string): string {
@@ -42,7 +44,7 @@ export function renderHtml(plan: Plan, calls: CallCounts, options: HtmlOptions):
     '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">',
     `<title>${esc(options.title)}</title><style>${STYLE}</style></head><body>`,
     `<h1>${esc(options.title)}</h1>`,
-    `<p id="summary">${plan.changes.length} difference(s): ${drift} drift, ${plan.changes.length - drift} pending or planned. Generated ${esc(options.generatedAt)}; ${calls.total} AWS calls.</p>`,
+    `<p id="summary">${plan.changes.length} difference(s): ${drift} drift, ${plan.changes.length - drift} pending or planned. Generated ${esc(options.generatedAt)}${options.revision ? ` from revision <code>${esc(options.revision)}</code>` : ""}; ${calls.total} AWS calls.</p>`,
   ];
   if (warnings.length > 0) out.push(`<div class="warn"><b>Changes that broaden permissions</b><ul>${warnings.map((w) => `<li>${esc(w)}</li>`).join("")}</ul></div>`);
   out.push(

@@ -13,12 +13,14 @@ export function jsonPatchOf(change: Change): jsonpatch.Operation[] {
   return jsonpatch.compare(side("after"), side("before"));
 }
 
-export function renderJson(plan: Plan, calls: CallCounts, target: Target | undefined, outcomes?: readonly OperationOutcome[]): string {
+export function renderJson(plan: Plan, calls: CallCounts, target: Target | undefined, outcomes?: readonly OperationOutcome[], context: { revision?: string; targets?: Target[] } = {}): string {
   const perChange = outcomes ? changeOutcomes(plan, outcomes) : undefined;
   const report = {
     version: 1,
     mode: outcomes ? "apply" : "plan",
+    ...(context.revision ? { revision: context.revision } : {}),
     ...(target ? { target: { region: target.region, accountId: target.accountId } } : {}),
+    ...(context.targets ? { targets: context.targets.map((t) => ({ region: t.region, accountId: t.accountId })) } : {}),
     summary: plan.summary,
     changes: plan.changes.map((change, index) => ({
       kind: change.kind,

@@ -11,15 +11,21 @@ const SYMBOL: Record<Change["action"], string> = { create: "+", update: "~", del
 export interface MarkdownOptions {
   title: string;
   limit?: number;
+  /** Git revision of the manifests. */
+  revision?: string;
 }
 
 export function renderMarkdown(plan: Plan, calls: CallCounts, options: MarkdownOptions): string {
   const limit = options.limit ?? GITHUB_COMMENT_LIMIT;
   for (const detail of ["full", "no-fields", "counts"] as const) {
-    const text = render(plan, calls, options.title, detail);
+    const text = render(plan, calls, titleOf(options), detail);
     if (text.length <= limit) return text;
   }
-  return render(plan, calls, options.title, "counts").slice(0, limit - 40) + "\n\n…(truncated)\n";
+  return render(plan, calls, titleOf(options), "counts").slice(0, limit - 40) + "\n\n…(truncated)\n";
+}
+
+function titleOf(options: MarkdownOptions): string {
+  return options.revision ? `${options.title} (revision \`${cell(options.revision)}\`)` : options.title;
 }
 
 function render(plan: Plan, calls: CallCounts, title: string, detail: "full" | "no-fields" | "counts"): string {

@@ -8,6 +8,8 @@ export interface TextOptions {
   color: boolean;
   /** A drift report: a drift summary instead of "Plan:", and no observe-mode notes. */
   drift?: boolean;
+  /** Git revision of the manifests. */
+  revision?: string;
 }
 
 const SYMBOL: Record<Change["action"], string> = { create: "+", update: "~", delete: "-", replace: "±" };
@@ -50,6 +52,7 @@ export function renderText(plan: Plan, calls: CallCounts, options: TextOptions, 
     lines.push(`Apply: ${count("applied")} operation(s) applied, ${count("failed")} failed, ${count("skipped")} not run`);
     for (const failed of outcomes.filter((o) => o.status === "failed")) lines.push(paint("31", `  failed: ${failed.id}: ${failed.error ?? ""}`));
   }
+  if (options.revision) lines.push(`Revision: ${options.revision}`);
   lines.push(renderCalls(calls));
   return lines.join("\n") + "\n";
 }

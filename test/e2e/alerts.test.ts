@@ -69,6 +69,8 @@ describe("deduplicated drift alerts", () => {
     receiver.clear();
     const run = await drift("first", "--alert-webhook", hook(), "--source-revision", "0123abc");
     expect(run.code, explain(run)).toBe(2);
+    // The report names the revision too.
+    expect((JSON.parse(run.stdout) as { revision?: string }).revision).toBe("0123abc");
     expect(receiver.posts.length).toBe(1);
     const post = receiver.posts[0];
     expect(post?.url).toBe(`/hook/${TOKEN}`);

@@ -105,6 +105,8 @@ describe("reconcile run: a Git-driven loop", () => {
     expect(deployments.map((d) => d.description ?? "")).toContainEqual(expect.stringContaining(`revision ${second}`));
     const page = await (await fetch(await run.url())).text();
     expect(page).toContain(second.slice(0, 12));
+    const report = await (await fetch(`${await run.url()}/report`)).text();
+    expect(report).toContain(`from revision <code>${second}</code>`);
 
     // Drift by hand: healed by the next pass, which says it was drift.
     await aws.apigw.send(new UpdateRestApiCommand({ restApiId: api.id, patchOperations: [{ op: "replace", path: "/description", value: "changed by hand" }] }));
