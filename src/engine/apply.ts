@@ -57,15 +57,10 @@ export async function applyPlan(plan: Plan, gateway: Gateway, options: ApplyOpti
       for (const id of [...pending]) {
         const op = byId.get(id);
         if (!op) continue;
-        if (options.signal?.aborted) {
+        const skip = skipReason(op, outcomes, failedGroups, options.signal);
+        if (skip) {
           pending.delete(id);
-          finish(op, "skipped", STOPPED);
-          continue;
-        }
-        const blockedBy = op.after.map((a) => outcomes.get(a)).find((o) => o !== undefined && o.status !== "applied");
-        if (failedGroups.has(op.group) || blockedBy) {
-          pending.delete(id);
-          finish(op, "skipped", failedGroups.has(op.group) ? "an earlier operation of this object failed" : `depends on ${blockedBy?.id ?? "a failed operation"}`);
+          finish(op, "skipped", skip);
           continue;
         }
         if (!op.after.every((a) => outcomes.get(a)?.status === "applied" || !byId.has(a))) continue;
@@ -89,10 +84,7 @@ export async function applyPlan(plan: Plan, gateway: Gateway, options: ApplyOpti
       if (!running && pending.size === 0) resolveAll();
       else if (!running && pending.size > 0) {
         // Nothing can start: unresolvable dependencies (should not happen with a well-formed plan).
-        for (const id of pending) {
-          const op = byId.get(id);
-          if (op) finish(op, "skipped", "dependencies never completed");
-        }
+        for (const id of pending) finish(byId.get(id) as Operation, "skipped", "dependencies never completed");
         pending.clear();
         resolveAll();
       }
@@ -100,6 +92,14 @@ export async function applyPlan(plan: Plan, gateway: Gateway, options: ApplyOpti
     pump();
   });
   return plan.operations.map((op) => outcomes.get(op.id) ?? { id: op.id, call: op.call, group: op.group, status: "skipped" as const });
+}
+
+/** Why an operation will never run (the pass stopped, its object failed, a dependency failed), if so. */
+function skipReason(op: Operation, outcomes: ReadonlyMap<string, OperationOutcome>, failedGroups: ReadonlySet<string>, signal: AbortSignal | undefined): string | undefined {
+  if (signal?.aborted) return STOPPED;
+  if (failedGroups.has(op.group)) return "an earlier operation of this object failed";
+  const blockedBy = op.after.map((a) => outcomes.get(a)).find((o) => o !== undefined && o.status !== "applied");
+  return blockedBy ? `depends on ${blockedBy.id}` : undefined;
 }
 
 function resolveRefs(value: unknown, group: string, refs: ReadonlyMap<string, string>): unknown {

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Command } from "commander";
+import { cliProblems } from "./support/cli-args.ts";
 import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli/main.ts";
@@ -134,45 +134,6 @@ const program = buildProgram(
   () => {},
   () => {},
 );
-
-/**
- * What commander would refuse in `argv` (a command and its flags), read from the program's own options:
- * unknown command, unknown flag, missing value, value outside the option's choices, a value given to a
- * boolean flag, a stray argument. Values after a variadic option (`-m a b`) belong to it.
- */
-function cliProblems(cli: Command, argv: readonly string[]): string[] {
-  const [name, ...rest] = argv;
-  const command = cli.commands.find((c) => c.name() === name || c.aliases().includes(name ?? ""));
-  if (!command) return [`command ${name ?? "(none)"} unknown (the CLI has: ${cli.commands.map((c) => c.name()).join(", ")})`];
-  const problems: string[] = [];
-  let variadic = false;
-  for (let i = 0; i < rest.length; i++) {
-    const token = rest[i]!;
-    if (!token.startsWith("-") || token === "-") {
-      if (!variadic) problems.push(`${name}: unexpected argument "${token}"`);
-      continue;
-    }
-    variadic = false;
-    const eq = token.startsWith("--") ? token.indexOf("=") : -1;
-    const flag = eq < 0 ? token : token.slice(0, eq);
-    const option = command.options.find((o) => o.long === flag || o.short === flag);
-    if (!option) {
-      problems.push(`${name}: unknown option ${flag}`);
-      continue;
-    }
-    if (!option.required && !option.optional) {
-      if (eq >= 0) problems.push(`${name}: ${flag} takes no value`);
-      continue;
-    }
-    let value = eq >= 0 ? token.slice(eq + 1) : undefined;
-    const next = rest[i + 1];
-    if (value === undefined && next !== undefined && !next.startsWith("-")) value = rest[++i];
-    if (value === undefined && option.required) problems.push(`${name}: ${flag} needs a value`);
-    if (value !== undefined && option.argChoices && !option.argChoices.includes(value)) problems.push(`${name}: ${flag} ${value} is not one of ${option.argChoices.join(", ")}`);
-    variadic = option.variadic;
-  }
-  return problems;
-}
 
 /** Splits one shell line into words (quotes removed); enough for the examples' command lines. */
 function shellWords(line: string): string[] {
