@@ -31,7 +31,7 @@ export function intervalTicker(periodMs: number): Ticker {
   let timer: NodeJS.Timeout | undefined;
   return {
     periodMs,
-    description: `every ${periodMs / 1000} s`,
+    description: `every ${inWords(periodMs)}`,
     start(onTick) {
       timer = setInterval(onTick, periodMs);
     },
@@ -40,6 +40,13 @@ export function intervalTicker(periodMs: number): Ticker {
       timer = undefined;
     },
   };
+}
+
+/** 1500 → "1.5 s", 300000 → "5 min", 3600000 → "1 h". */
+export function inWords(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return ms < 1000 ? `${ms} ms` : `${ms / 1000} s`;
 }
 
 export function cronTicker(expression: string): Ticker {

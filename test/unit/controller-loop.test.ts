@@ -5,7 +5,7 @@ import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { Controller, type ControllerConfig, type ManifestSource, type PassListener, type WriteLease } from "../../src/controller/loop.ts";
 import { nextPass, type Problem, type SourceRevision } from "../../src/controller/revisions.ts";
-import type { Ticker } from "../../src/controller/schedule.ts";
+import { cronTicker, inWords, intervalTicker, parseDuration, type Ticker } from "../../src/controller/schedule.ts";
 import type { PassConfig, PassDeps } from "../../src/engine/pass.ts";
 import type { PassReport } from "../../src/engine/pass-report.ts";
 import { createLogger } from "../../src/log.ts";
@@ -375,5 +375,33 @@ describe("nextPass (pure decision over a source and a run)", () => {
     const outcome = await nextPass(source, lastGood, run);
     expect(seen).toEqual(runs);
     expect(outcome.report.result).toBe(result);
+  });
+});
+
+describe("schedules", () => {
+  const rows: { reason: string; text: string; ms?: number; error?: RegExp }[] = [
+    { reason: "seconds", text: "30s", ms: 30_000 },
+    { reason: "milliseconds", text: "1500ms", ms: 1_500 },
+    { reason: "minutes", text: "5m", ms: 300_000 },
+    { reason: "hours, fractional", text: "1.5h", ms: 5_400_000 },
+    { reason: "no unit is refused", text: "30", error: /invalid --interval "30"/ },
+    { reason: "zero is refused where a period is needed", text: "0s", error: /invalid --interval "0s"/ },
+    { reason: "negative is refused", text: "-1s", error: /invalid --interval/ },
+  ];
+  it.each(rows)("parseDuration: $reason", ({ text, ms, error }) => {
+    if (error) expect(() => parseDuration(text, "--interval")).toThrow(error);
+    else expect(parseDuration(text, "--interval")).toBe(ms);
+  });
+
+  it("zero is allowed where it means 'none' (jitter, grace)", () => {
+    expect(parseDuration("0s", "--jitter", true)).toBe(0);
+  });
+
+  it("a cron schedule's period is the gap between its next two runs; a bad one names the field", () => {
+    expect(cronTicker("*/5 * * * *").periodMs).toBe(300_000);
+    expect(cronTicker("*/10 * * * * *").periodMs).toBe(10_000);
+    expect(() => cronTicker("*/5 * * *")).toThrow(/invalid --schedule "\*\/5 \* \* \*"/);
+    expect(intervalTicker(3_600_000).description).toBe("every 1 h");
+    expect(inWords(1_500)).toBe("1.5 s");
   });
 });
