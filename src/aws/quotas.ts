@@ -99,8 +99,12 @@ export class QuotaScheduler {
   constructor(
     private readonly quotas: Record<string, Record<string, Quota>>,
     private readonly now: () => number = () => performance.now(),
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    /** Resolves after `ms`, or at once when `wake` aborts (a new or withdrawn waiter changes the shortest wait). */
+    private readonly sleep: (ms: number, wake: AbortSignal) => Promise<void> = sleepUnlessWoken,
   ) {}
+
+  /** Cuts the pump's current sleep short, so that it recomputes whom to serve and when. */
+  private wake: AbortController | undefined;
 
   private bucket(service: string, key: string): TokenBucket | undefined {
     const quota = this.quotas[service]?.[key];
@@ -132,6 +136,7 @@ export class QuotaScheduler {
         const index = this.waiters.indexOf(waiter);
         if (index >= 0) this.waiters.splice(index, 1);
         reject(new PassAbortedError());
+        void this.pump();
       };
       const waiter: Waiter = {
         service,
@@ -172,19 +177,27 @@ export class QuotaScheduler {
   }
 
   private async pump(): Promise<void> {
-    if (this.pumping) return;
+    if (this.pumping) {
+      // A waiter arrived or left while the pump sleeps: its wait may be shorter, or nobody may be left.
+      this.wake?.abort();
+      return;
+    }
     this.pumping = true;
     try {
       while (this.waiters.length > 0) {
         const wait = this.grant();
         if (this.waiters.length === 0 || !Number.isFinite(wait)) break;
-        this.waitedMs += wait;
-        await this.sleep(wait);
+        this.wake = new AbortController();
+        const started = this.now();
+        await this.sleep(wait, this.wake.signal);
+        this.waitedMs += Math.max(0, this.now() - started);
       }
     } finally {
       this.pumping = false;
+      this.wake = undefined;
     }
   }
+
 
   /** AWS said to slow down: empty the buckets so the next calls wait. */
   penalize(service: string, operation: string): void {
@@ -193,4 +206,16 @@ export class QuotaScheduler {
       if (bucket) while (bucket.wait() === 0) bucket.take();
     }
   }
+}
+
+function sleepUnlessWoken(ms: number, wake: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      wake.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    wake.addEventListener("abort", done, { once: true });
+  });
 }

@@ -16,7 +16,7 @@ import "aws-sdk-client-mock-vitest/extend";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { AwsCallError, classifyError, type ErrorClass } from "../../src/aws/errors.ts";
 import { createGateway } from "../../src/aws/gateway.ts";
-import { API_GATEWAY_QUOTAS, IAM_QUOTAS, QuotaScheduler } from "../../src/aws/quotas.ts";
+import { API_GATEWAY_QUOTAS, IAM_QUOTAS, PassAbortedError, QuotaScheduler } from "../../src/aws/quotas.ts";
 import { withRetries, type RetryPolicy } from "../../src/aws/retry.ts";
 
 const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
@@ -235,6 +235,23 @@ describe("gateway.send with a mocked SDK", () => {
 });
 
 // ---------------------------------------------------------------- QuotaScheduler on a fake clock
+
+describe("QuotaScheduler (real clock): waits are recomputed when waiters come and go", () => {
+  it("a call whose token is free soon is not held behind another call's long wait; a withdrawn waiter ends the wait", async () => {
+    const scheduler = new QuotaScheduler({ apigateway: { "*": { rate: 10, burst: 1 }, DeleteRestApi: { rate: 1 / 30, burst: 1 } } });
+    await scheduler.acquire("apigateway", "DeleteRestApi");
+    const stop = new AbortController();
+    // The second delete waits ~31 s for its own bucket; the pump sleeps that long.
+    const second = scheduler.acquire("apigateway", "DeleteRestApi", 0, stop.signal).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const started = performance.now();
+    await scheduler.acquire("apigateway", "GetRestApis");
+    // One token of the shared bucket at 10/s (less the safety margin): ~100 ms, not 30 s.
+    expect(performance.now() - started).toBeLessThan(1_000);
+    stop.abort();
+    expect(await second).toBeInstanceOf(PassAbortedError);
+  });
+});
 
 describe("QuotaScheduler (fake clock)", () => {
   function fakeScheduler() {
