@@ -16,6 +16,8 @@ export interface AwsOptions {
   profile?: string;
   /** Credentials other than the default chain's (an assumed role's). */
   credentials?: CredentialsProvider;
+  /** Quota buckets shared with other gateways of the same account and Region (two roles into one account). */
+  scheduler?: QuotaScheduler;
   quotas?: Record<string, Record<string, Quota>>;
 }
 
@@ -53,11 +55,13 @@ export function createGateway(options: AwsOptions = {}): Gateway {
     ...(options.credentials ? { credentials: options.credentials } : {}),
     // One attempt per send: retries are ours, paced by the scheduler and visible in the call counts.
     maxAttempts: 1,
+    // A call that hangs would hold its pass (and a stop) forever: it fails as a timeout and is retried.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
   };
   const shared: Shared = {
     clients: { apigateway: new APIGW.APIGatewayClient(common), iam: new IAM.IAMClient(common) },
     sts: new STSClient(common),
-    scheduler: new QuotaScheduler(options.quotas ?? { apigateway: API_GATEWAY_QUOTAS, iam: IAM_QUOTAS }),
+    scheduler: options.scheduler ?? new QuotaScheduler(options.quotas ?? { apigateway: API_GATEWAY_QUOTAS, iam: IAM_QUOTAS }),
   };
   return passGateway(shared, undefined);
 }
@@ -80,7 +84,7 @@ function passGateway(shared: Shared, signal: AbortSignal | undefined): Gateway {
     scheduler,
     forPass: (passSignal) => passGateway(shared, passSignal),
     read<T>(service: Service, operation: string, input: Record<string, unknown>): Promise<T> {
-      return withRetries(() => gateway.send<T>(service, operation, input), READ_RETRY);
+      return withRetries(() => gateway.send<T>(service, operation, input), READ_RETRY, signal ? { signal } : {});
     },
     async send<T>(service: Service, operation: string, input: Record<string, unknown>, priority = 0): Promise<T> {
       const Command = modules[service][`${operation}Command`] as CommandCtor | undefined;
@@ -109,7 +113,7 @@ function passGateway(shared: Shared, signal: AbortSignal | undefined): Gateway {
         } catch (error) {
           throw new AwsCallError("GetCallerIdentity", classifyError(error));
         }
-      }, READ_RETRY);
+      }, READ_RETRY, signal ? { signal } : {});
       if (!identity.Account) throw new Error("STS GetCallerIdentity returned no account");
       return identity.Account;
     },

@@ -4,6 +4,7 @@
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import type { TargetSpec } from "../model/types.ts";
 import { createGateway, type AwsOptions, type CredentialsProvider, type Gateway } from "./gateway.ts";
+import { API_GATEWAY_QUOTAS, IAM_QUOTAS, QuotaScheduler } from "./quotas.ts";
 
 /** Refresh assumed-role credentials this long before they expire (the SDK's own clients use 5 min too). */
 const REFRESH_BEFORE_MS = 5 * 60_000;
@@ -13,8 +14,15 @@ export function targetKey(target: TargetSpec | undefined): string {
   return `${target?.assumeRoleArn ?? ""}|${target?.region ?? ""}`;
 }
 
+/** The account a role ARN belongs to ("" for the run's own credentials, whose account is not known here). */
+export function accountOfRole(roleArn: string | undefined): string {
+  return roleArn?.split(":")[4] ?? "";
+}
+
 export class Gateways {
   private readonly pool = new Map<string, Gateway>();
+  /** Per account and Region: AWS's quotas are, whichever role a call comes through. */
+  private readonly schedulers = new Map<string, QuotaScheduler>();
   private readonly credentials = new Map<string, CredentialsProvider>();
 
   /** `base`: the run's own account and Region (flags and environment). */
@@ -23,7 +31,10 @@ export class Gateways {
     /** The default target's gateway, when the caller already made one. */
     defaultGateway?: Gateway,
   ) {
-    if (defaultGateway) this.pool.set(targetKey(undefined), defaultGateway);
+    if (defaultGateway) {
+      this.pool.set(targetKey(undefined), defaultGateway);
+      this.schedulers.set(`|${base.region ?? ""}`, defaultGateway.scheduler);
+    }
   }
 
   for(target: TargetSpec | undefined): Gateway {
@@ -32,10 +43,20 @@ export class Gateways {
     if (!gateway) {
       const region = target?.region ?? this.base.region;
       const roleArn = target?.assumeRoleArn;
-      gateway = createGateway({ ...this.base, ...(region ? { region } : {}), ...(roleArn ? { credentials: this.assumed(roleArn) } : {}) });
+      const scheduler = this.schedulerOf(`${accountOfRole(roleArn)}|${region ?? ""}`);
+      gateway = createGateway({ ...this.base, ...(region ? { region } : {}), ...(roleArn ? { credentials: this.assumed(roleArn) } : {}), scheduler });
       this.pool.set(key, gateway);
     }
     return gateway;
+  }
+
+  private schedulerOf(key: string): QuotaScheduler {
+    let scheduler = this.schedulers.get(key);
+    if (!scheduler) {
+      scheduler = new QuotaScheduler(this.base.quotas ?? { apigateway: API_GATEWAY_QUOTAS, iam: IAM_QUOTAS });
+      this.schedulers.set(key, scheduler);
+    }
+    return scheduler;
   }
 
   destroy(): void {
@@ -64,10 +85,16 @@ export class Gateways {
 /** Calls `provider` once per session: again only when the credentials are about to expire (or it failed). */
 export function cached(provider: CredentialsProvider, now: () => number = Date.now): CredentialsProvider {
   let current: ReturnType<CredentialsProvider> | undefined;
+  let refreshing: ReturnType<CredentialsProvider> | undefined;
   return async () => {
     const held = current ? await current.catch(() => undefined) : undefined;
     if (held && (!held.expiration || held.expiration.getTime() - now() > REFRESH_BEFORE_MS)) return held;
-    current = provider();
-    return current;
+    // Callers that find the session expiring at the same moment share one AssumeRole.
+    if (!refreshing) {
+      refreshing = provider();
+      current = refreshing;
+      void refreshing.catch(() => undefined).finally(() => (refreshing = undefined));
+    }
+    return refreshing;
   };
 }

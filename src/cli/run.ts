@@ -54,8 +54,7 @@ async function runController(flags: RunFlags, err: (text: string) => void): Prom
   if (flags.once) {
     // A stop signal (a CronJob's pod being deleted) ends the pass the same way as the loop's: cleanly.
     void untilSignal().then(() => running.stop(graceMs));
-    const report = await running.controller.runOnce();
-    await running.stop(graceMs);
+    const report = await running.controller.runOnce().finally(() => running.stop(graceMs));
     const changes = report.plan?.changes.length ?? 0;
     process.exitCode = report.result !== "success" ? EXIT.error : flags.detailedExitcode && changes > 0 ? EXIT.changes : EXIT.ok;
     return;

@@ -73,6 +73,8 @@ export class Controller {
   private problem: Problem | undefined;
   private lastSuccessAt: number | undefined;
   private writer: boolean | undefined;
+  /** Set while a scheduled pass waits out its start jitter: a push cuts it short. */
+  private jitter: AbortController | undefined;
   private renewal: NodeJS.Timeout | undefined;
   /** Aborts the running pass when the lease is lost under it. */
   private passLost: AbortController | undefined;
@@ -92,7 +94,9 @@ export class Controller {
   trigger(reason: string): void {
     if (this.stopping.signal.aborted) return;
     this.deps.log.info({ reason }, "pass requested");
-    if (this.running) this.triggered = true;
+    // A pass still waiting out its start jitter starts now; one already running is followed by another.
+    if (this.jitter && !this.jitter.signal.aborted) this.jitter.abort();
+    else if (this.running) this.triggered = true;
     else void this.launch(0);
   }
 
@@ -148,7 +152,11 @@ export class Controller {
 
   private launch(delayMs: number): Promise<PassReport> {
     const pass = (async () => {
-      if (delayMs > 0) await sleep(delayMs, this.stopping.signal);
+      if (delayMs > 0) {
+        this.jitter = new AbortController();
+        await sleep(delayMs, AbortSignal.any([this.stopping.signal, this.jitter.signal]));
+        this.jitter = undefined;
+      }
       if (this.stopping.signal.aborted) return stoppedBeforeStart(this.config.pass.mode);
       return this.passWithLease();
     })();
@@ -162,7 +170,12 @@ export class Controller {
 
   private finished(report: PassReport): void {
     this.running = undefined;
-    this.record(report);
+    // Reporting must never take the loop down (an exception here would end the process, lease held).
+    try {
+      this.record(report);
+    } catch (error) {
+      this.deps.log.error({ err: error instanceof Error ? error.stack : String(error) }, "recording the pass failed");
+    }
     if (this.triggered && !this.stopping.signal.aborted) {
       this.triggered = false;
       void this.launch(0);
@@ -193,7 +206,11 @@ export class Controller {
       return false;
     });
     if (writer !== this.writer) await this.announceWriter(writer);
-    if (writer && !this.renewal) this.renewal = setInterval(() => void this.renewOrStop(), this.config.leaseRenewMs);
+    if (writer && !this.renewal && !this.stopping.signal.aborted) {
+      this.renewal = setInterval(() => void this.renewOrStop(), this.config.leaseRenewMs);
+      // Renewing alone never keeps the process alive (a crashed `run --once` must still exit).
+      this.renewal.unref();
+    }
     this.passLost = lost;
     try {
       return await this.passFromSource(writer, signal);
@@ -234,7 +251,15 @@ export class Controller {
     const run = (kind: PassConfig["kind"], source: SourceRevision) =>
       pass(
         { ...this.config.pass, kind, manifests: source.manifests, ...(source.revision ? { revision: source.revision } : {}), ...(source.root ? { manifestRoot: source.root } : {}) },
-        { gateway: this.deps.gateway, ...(this.deps.gatewayFor ? { gatewayFor: this.deps.gatewayFor } : {}), state: this.deps.state, signal, writer, warn: (line) => this.deps.log.warn(line) },
+        {
+          gateway: this.deps.gateway,
+          ...(this.deps.gatewayFor ? { gatewayFor: this.deps.gatewayFor } : {}),
+          state: this.deps.state,
+          signal,
+          writer,
+          stillWriter: () => writer && this.passLost?.signal.aborted !== true,
+          warn: (line) => this.deps.log.warn(line),
+        },
       );
     const outcome = await nextPass(this.deps.source, this.lastGood, run, signal);
     if (outcome.good) {
@@ -251,7 +276,9 @@ export class Controller {
     const previous = this.problem;
     this.problem = problem;
     if (previous?.fingerprint === problem?.fingerprint) return;
-    await this.deps.listener.problemChanged?.(problem, previous);
+    await Promise.resolve(this.deps.listener.problemChanged?.(problem, previous)).catch((error: unknown) =>
+      this.deps.log.error({ err: String(error) }, "announcing the problem failed"),
+    );
   }
 
   private record(report: PassReport): void {
@@ -295,14 +322,13 @@ function logPass(log: Logger, report: PassReport): void {
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
+    const done = () => {
+      clearTimeout(timer);
+      // Removed each time: the stop signal lives as long as the controller and would collect listeners.
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
   });
 }

@@ -37,6 +37,8 @@ export async function nextPass(source: { latest(signal?: AbortSignal): Promise<S
   try {
     latest = await source.latest(signal);
   } catch (error) {
+    // Stopped while reading the source: a stop, not an outage (no alert, no backoff).
+    if (signal?.aborted) return { report: { ...problemReport({ kind: "source-unavailable", message: "", fingerprint: "" }, started), result: "aborted", error: "stopped while reading the source" } };
     const message = error instanceof Error ? error.message : String(error);
     const problem: Problem = { kind: "source-unavailable", message, fingerprint: `source-unavailable|${message}` };
     return fallBack(problem, lastGood, run, () => problemReport(problem, started));

@@ -71,7 +71,8 @@ export async function applyPlan(plan: Plan, gateway: Gateway, options: ApplyOpti
         void execute(op, gateway, refs, options, groupOrder.get(op.group) ?? 0).then(
           () => finish(op, "applied"),
           (error: unknown) => {
-            if (error instanceof PassAbortedError) return finish(op, "skipped", STOPPED);
+            // Stopped while waiting for a token or between retries: not a failure of the object.
+            if (error instanceof PassAbortedError || options.signal?.aborted) return finish(op, "skipped", STOPPED);
             failedGroups.add(op.group);
             finish(op, "failed", error instanceof Error ? error.message : String(error));
           },
@@ -140,6 +141,7 @@ async function execute(op: Operation, gateway: Gateway, refs: Map<string, string
   };
 
   const answer = await withRetries(attempt, options.retry, {
+    ...(options.signal ? { signal: options.signal } : {}),
     alsoRetry: (error) => /Integration$/.test(op.call) && isRoleNotYetUsable(error.detail) && Date.now() - started < options.roleSettleMs,
     beforeRetry: async (error) => {
       if (!error.detail.outcomeUnknown) return undefined;

@@ -1,8 +1,9 @@
 // The one pass, shared by the CLI (`apply`, `plan`, `drift`) and the controller loop (`run`):
 // load → select → read state → observe → plan → (apply) → alerts → write state → PassReport.
 // It prints nothing and never exits: the CLI renders the report and picks the exit code; the loop logs,
-// counts and serves it. Dry-run is "stop before apply" (see reconcilePass), nothing more.
+// counts and serves it. Dry-run is "stop before apply" (see applyPlanned), nothing more.
 import { AwsCallError } from "../aws/errors.ts";
+import { PassAbortedError } from "../aws/quotas.ts";
 import type { Gateway } from "../aws/gateway.ts";
 import { formatIssue, ManifestError } from "../manifest/issues.ts";
 import { loadManifests, type LoadedManifests } from "../manifest/load.ts";
@@ -11,8 +12,8 @@ import { alertPayloads, decideAlerts, DEFAULT_DELIVERY, deliverAlerts, type Aler
 import { OwnershipError } from "./observe.ts";
 import type { PassKind, PassReport } from "./pass-report.ts";
 import { PruneGuardError } from "./plan.ts";
-import { reconcilePass, type PassResult as ReconcileResult } from "./reconcile.ts";
-import { addCalls, joinResults, prunesRoles, splitByTarget, type TargetPart } from "./targets.ts";
+import { applyPlanned, planPass, type PassOptions, type PassResult as ReconcileResult, type Planned } from "./reconcile.ts";
+import { addCalls, guardDeletions, joinResults, prunesRoles, splitByTarget, type TargetPart } from "./targets.ts";
 import type { TargetSpec } from "../model/types.ts";
 import type { StateFile } from "./state.ts";
 
@@ -53,6 +54,8 @@ export interface PassDeps {
   signal?: AbortSignal;
   /** False when another process holds the write lease: the pass observes and reports, never writes. */
   writer?: boolean;
+  /** Asked before the state is written and alerts are sent: false once the lease was lost during the pass. */
+  stillWriter?: () => boolean;
   /** Warnings that are not the report (alert delivery problems); never a secret. */
   warn?: (line: string) => void;
 }
@@ -109,52 +112,61 @@ export async function runPass(config: PassConfig, deps: PassDeps): Promise<PassR
 type TargetDeps = PassDeps & { forPass: (target: TargetSpec | undefined) => Gateway };
 
 /**
- * Each account and Region through its own gateway, at the same time (their quotas are separate). A target
- * refused before writing (e.g. its role cannot be assumed) fails the pass but not the other targets.
+ * Each account and Region through its own gateway, at the same time (their quotas are separate): first
+ * every target is observed and planned, then — unless the prune guard refuses the whole — every plan is
+ * applied. A target refused before writing (e.g. its role cannot be assumed) fails the pass but not the
+ * other targets; a prune guard refusal anywhere stops every target before any write.
  */
 async function reconcileTargets(loaded: LoadedManifests, state: StateFile, config: PassConfig, deps: TargetDeps): Promise<{ result: ReconcileResult; failures: string[] }> {
   const selected = selectDesired(loaded.desired, parseSelector(config.selector ?? ""));
   const parts = splitByTarget(selected, await deps.gateway.region());
-  const settled = await Promise.allSettled(parts.map((part, i) => reconcilePart(loaded, { ...part, pruneRoles: prunesRoles(parts, i) }, state, config, deps)));
-  const results: ReconcileResult[] = [];
+  const jobs = parts.map((part, i) => ({ part, gateway: deps.forPass(part.target), options: partOptions(loaded, { ...part, pruneRoles: prunesRoles(parts, i) }, state, config, deps) }));
+  const settled = await Promise.allSettled(jobs.map((job) => planPass(job.gateway, job.part.desired, job.options)));
+  const planned: { job: (typeof jobs)[number]; planned: Planned }[] = [];
   const failures: string[] = [];
   settled.forEach((outcome, i) => {
-    if (outcome.status === "fulfilled") return void results.push(outcome.value);
-    if (parts.length === 1 || !refusalOf(outcome.reason)) throw outcome.reason;
-    failures.push(`${parts[i]?.target?.assumeRoleArn ?? "default account"} ${parts[i]?.target?.region ?? ""}: ${String((outcome.reason as Error).message)}`.replace(/ {2}/g, " "));
+    const job = jobs[i];
+    if (!job) return;
+    if (outcome.status === "fulfilled") return void planned.push({ job, planned: outcome.value });
+    // A stop reaches the targets at different points; a guard refusal stops them all.
+    const partial = refusalOf(outcome.reason) !== undefined || outcome.reason instanceof PassAbortedError;
+    if (parts.length === 1 || !partial || outcome.reason instanceof PruneGuardError) throw outcome.reason;
+    failures.push(`${describeTarget(job.part.target)}: ${String((outcome.reason as Error).message)}`);
   });
-  if (results.length === 0) throw (settled.find((s) => s.status === "rejected") as PromiseRejectedResult).reason;
+  if (planned.length === 0) throw (settled.find((s) => s.status === "rejected") as PromiseRejectedResult).reason;
+  if (parts.length > 1) guardDeletions(planned.map((p) => p.planned.plan), config);
+  const dryRun = config.kind !== "apply" || config.dryRun === true || config.mode === "observe";
+  const results = await Promise.all(planned.map(({ job, planned: p }) => applyPlanned(job.gateway, p, job.options, dryRun)));
   return { result: joinResults(results), failures };
 }
 
-async function reconcilePart(loaded: LoadedManifests, part: TargetPart & { pruneRoles: boolean }, state: StateFile, config: PassConfig, deps: TargetDeps): Promise<ReconcileResult> {
-  const dryRun = config.kind !== "apply" || config.dryRun === true || config.mode === "observe";
+function describeTarget(target: TargetSpec | undefined): string {
+  return [target?.assumeRoleArn ?? "the run's account", target?.region].filter(Boolean).join(" ");
+}
+
+function partOptions(loaded: LoadedManifests, part: TargetPart & { pruneRoles: boolean }, state: StateFile, config: PassConfig, deps: TargetDeps): PassOptions {
   // An assumed role names its account: no lookup needed. The run's --account-id is for its own account.
   const accountId = part.target?.assumeRoleArn ? part.target.assumeRoleArn.split(":")[4] : config.accountId;
-  return reconcilePass(
-    deps.forPass(part.target),
-    part.desired,
-    {
-      knownNames: { apis: new Set(loaded.desired.apis.map((a) => a.model.key)), roles: new Set(loaded.desired.roles.map((r) => r.model.key)) },
-      owner: config.owner,
-      mode: config.mode,
-      prune: config.kind !== "drift" && config.prune,
-      pruneRoles: part.pruneRoles,
-      maxDeletions: config.maxDeletions,
-      force: config.force,
-      lastApplied: state.lastApplied,
-      ...(config.revision ? { revision: config.revision } : {}),
-      ...(accountId ? { accountId } : {}),
-      apply: { concurrencyPerGroup: Math.max(1, config.concurrency), ...(deps.signal ? { signal: deps.signal } : {}) },
-    },
-    dryRun,
-  );
+  return {
+    knownNames: { apis: new Set(loaded.desired.apis.map((a) => a.model.key)), roles: new Set(loaded.desired.roles.map((r) => r.model.key)) },
+    owner: config.owner,
+    mode: config.mode,
+    prune: config.kind !== "drift" && config.prune,
+    pruneRoles: part.pruneRoles,
+    maxDeletions: config.maxDeletions,
+    force: config.force,
+    lastApplied: state.lastApplied,
+    ...(config.revision ? { revision: config.revision } : {}),
+    ...(accountId ? { accountId } : {}),
+    apply: { concurrencyPerGroup: Math.max(1, config.concurrency), ...(deps.signal ? { signal: deps.signal } : {}) },
+  };
 }
 
 /** Alerts for drift that appeared or went away, then the state: what was applied and what was announced. */
 async function remember(result: ReconcileResult, state: StateFile, config: PassConfig, deps: PassDeps): Promise<void> {
-  // Only the writer alerts and keeps the state: replicas that observe must not announce the same drift again.
-  if (deps.writer === false) return;
+  // Only the writer alerts and keeps the state: replicas that observe must not announce the same drift
+  // again, and a process that lost the lease mid-pass must not overwrite what the new writer records.
+  if (deps.writer === false || deps.stillWriter?.() === false) return;
   const announced = await announceDrift(result, config, state.announcedDrift, deps.warn);
   if (Object.keys(result.applied).length === 0 && config.alerts.webhooks.length === 0) return;
   await deps.state.write(

@@ -32,7 +32,16 @@ export interface PassResult {
   durationMs: number;
 }
 
-export async function planPass(gateway: Gateway, desired: DesiredState, options: PassOptions): Promise<{ plan: Plan; target: Target; resolved: DesiredState }> {
+export interface Planned {
+  plan: Plan;
+  target: Target;
+  /** The desired state with its placeholders resolved for the target. */
+  resolved: DesiredState;
+  started: number;
+}
+
+export async function planPass(gateway: Gateway, desired: DesiredState, options: PassOptions): Promise<Planned> {
+  const started = performance.now();
   const observed = await observe(gateway, desired, {
     owner: options.owner,
     prune: options.prune && options.pruneRoles !== false,
@@ -40,15 +49,19 @@ export async function planPass(gateway: Gateway, desired: DesiredState, options:
     ...(options.knownNames ? { knownNames: options.knownNames } : {}),
   });
   const resolved = resolvePlaceholders(desired, observed.target);
-  return { plan: buildPlan(resolved, observed, options), target: observed.target, resolved };
+  return { plan: buildPlan(resolved, observed, options), target: observed.target, resolved, started };
 }
 
-export async function reconcilePass(gateway: Gateway, desired: DesiredState, options: PassOptions, dryRun: boolean): Promise<PassResult> {
-  const started = performance.now();
-  const { plan, target, resolved } = await planPass(gateway, desired, options);
+/** Executes a plan (unless dry-run: then this is where the pass stops) and names the specs AWS now holds. */
+export async function applyPlanned(gateway: Gateway, planned: Planned, options: PassOptions, dryRun: boolean): Promise<PassResult> {
+  const { plan, target, resolved, started } = planned;
   const outcomes = dryRun ? undefined : await applyPlan(plan, gateway, { ...DEFAULT_APPLY, ...options.apply });
   const applied = outcomes ? appliedSpecs(resolved, plan, outcomes) : {};
   return { target, plan, ...(outcomes ? { outcomes } : {}), applied, calls: gateway.recorder.snapshot(), durationMs: performance.now() - started };
+}
+
+export async function reconcilePass(gateway: Gateway, desired: DesiredState, options: PassOptions, dryRun: boolean): Promise<PassResult> {
+  return applyPlanned(gateway, await planPass(gateway, desired, options), options, dryRun);
 }
 
 /** The specs that AWS now holds, per group: every operation of the group applied and nothing left unwritten. */

@@ -1,10 +1,11 @@
 // A pass over manifests in several accounts and Regions: the desired state is split by target, each part
 // reconciled through its own gateway (its own quotas), and the results joined into one report in which
 // every change names its target. With one target (the usual case) nothing is split or renamed.
-import { targetKey } from "../aws/targets.ts";
+import { accountOfRole, targetKey } from "../aws/targets.ts";
 import type { CallCounts } from "../aws/recorder.ts";
 import { summarize, type Plan } from "../model/changes.ts";
 import type { DesiredState, TargetSpec } from "../model/types.ts";
+import { PruneGuardError } from "./plan.ts";
 import type { PassResult as ReconcileResult } from "./reconcile.ts";
 
 export interface TargetPart {
@@ -44,8 +45,8 @@ function normalized(spec: TargetSpec | undefined, defaultRegion: string | undefi
  * orphan roles, or two would delete the same role.
  */
 export function prunesRoles(parts: readonly TargetPart[], index: number): boolean {
-  const account = parts[index]?.target?.assumeRoleArn ?? "";
-  return parts.findIndex((p) => (p.target?.assumeRoleArn ?? "") === account) === index;
+  const account = accountOfRole(parts[index]?.target?.assumeRoleArn);
+  return parts.findIndex((p) => accountOfRole(p.target?.assumeRoleArn) === account) === index;
 }
 
 /** One result from several: plans concatenated (operation → change indices shifted), changes labelled by target. */
@@ -92,3 +93,13 @@ export function addCalls(all: readonly CallCounts[]): CallCounts {
   }
   return sum;
 }
+
+/** --max-deletions counts every target's prunes together: N targets must not delete N times as much. */
+export function guardDeletions(plans: readonly Plan[], config: { force: boolean; maxDeletions: number }): void {
+  if (config.force) return;
+  const deletions = plans.flatMap((plan) => plan.changes.filter((c) => c.action === "delete" && (c.kind === "RestApi" || c.kind === "IamRole") && /--prune/.test(c.reason ?? "")));
+  if (deletions.length <= config.maxDeletions) return;
+  const names = deletions.map((c) => `${c.kind} ${c.id.api ?? c.id.role ?? ""}`).join(", ");
+  throw new PruneGuardError(`--prune would delete ${deletions.length} object(s) across targets (${names}), more than --max-deletions ${config.maxDeletions}; re-run with --force or a higher --max-deletions`);
+}
+

@@ -87,6 +87,9 @@ interface HarnessOptions {
   hold?: boolean;
   /** A held pass that does not listen to its stop signal. */
   deaf?: boolean;
+  jitterMs?: number;
+  /** The metrics listener throws on every pass. */
+  brokenListener?: boolean;
   renewMs?: number;
 }
 
@@ -99,14 +102,16 @@ function harness(options: HarnessOptions = {}): Harness {
   const problems: (Problem | undefined)[] = [];
   let releaseHeld: () => void = () => undefined;
   const listener: PassListener = {
-    passFinished: () => undefined,
+    passFinished: () => {
+      if (options.brokenListener) throw new Error("metrics broke");
+    },
     tickSkipped: (reason) => skipped.push(reason),
     problemChanged: (problem) => void problems.push(problem),
   };
   const config: ControllerConfig = {
     pass: { owner: "o", mode: "heal", prune: true, maxDeletions: 1, force: false, concurrency: 4, alerts: { webhooks: [], format: "generic" } },
     ticker,
-    jitterMs: 0,
+    jitterMs: options.jitterMs ?? 0,
     leaseRenewMs: options.renewMs ?? 60_000,
     maxBackoffTicks: 8,
     historySize: 5,
@@ -221,6 +226,30 @@ describe("controller loop: scheduling", () => {
     await settle();
     expect(h.passes.length).toBe(before + 1);
     expect(h.skipped).toEqual([]);
+    await h.controller.stop(100);
+  });
+
+  it("a push while a scheduled pass waits out its jitter starts it at once, and only once", async () => {
+    const h = harness({ jitterMs: 60_000 });
+    h.controller.start();
+    await settle();
+    expect(h.passes).toHaveLength(0);
+    h.controller.trigger("push");
+    await settle();
+    expect(h.passes).toHaveLength(1);
+    await settle();
+    expect(h.passes).toHaveLength(1);
+    await h.controller.stop(100);
+  });
+
+  it("a listener that throws does not take the loop down", async () => {
+    const h = harness({ brokenListener: true });
+    h.controller.start();
+    await settle();
+    h.ticker.fire();
+    await settle();
+    expect(h.passes).toHaveLength(2);
+    expect(h.logged).toContain("recording the pass failed");
     await h.controller.stop(100);
   });
 

@@ -127,6 +127,15 @@ describe("withRetries", () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(45);
   });
 
+  it("a stop cuts AWS's Retry-After wait short and ends the retries", async () => {
+    const s = scripted([() => awsError(new TooManyRequestsException({ message: "slow down", retryAfterSeconds: "30", ...meta(429) }))], "ok");
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 50);
+    const started = performance.now();
+    await expect(withRetries(s.attempt, FAST, { signal: stop.signal })).rejects.toThrow();
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
   it("beforeRetry recovery: its value is used instead of retrying (a lost answer found by a re-read)", async () => {
     const s = scripted([LOST, LOST], { id: "fresh" });
     const seen: string[] = [];

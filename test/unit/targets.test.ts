@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { cached } from "../../src/aws/targets.ts";
 import type { PassResult } from "../../src/engine/reconcile.ts";
-import { joinResults, prunesRoles, splitByTarget } from "../../src/engine/targets.ts";
+import { guardDeletions, joinResults, prunesRoles, splitByTarget } from "../../src/engine/targets.ts";
 import type { Change, Operation } from "../../src/model/changes.ts";
 import type { DesiredState, TargetSpec } from "../../src/model/types.ts";
 import { seedDesired } from "./support/models.ts";
@@ -45,6 +45,20 @@ describe("splitByTarget", () => {
     expect(parts.map((p) => `${p.target?.assumeRoleArn ?? "own"} ${p.target?.region ?? "default"}`)).toEqual(["own default", "own eu-west-1", `${B} default`]);
     expect(parts.map((_, i) => prunesRoles(parts, i))).toEqual([true, false, true]);
   });
+
+  it("two roles into one account are one account for pruning roles (compared by account, not by ARN)", () => {
+    const d = seedDesired();
+    const first = structuredClone(d.apis[0]!);
+    first.model.key = "a";
+    first.options.target = { assumeRoleArn: "arn:aws:iam::222222222222:role/one" };
+    const second = structuredClone(d.apis[0]!);
+    second.model.key = "b";
+    second.options.target = { assumeRoleArn: "arn:aws:iam::222222222222:role/two" };
+    d.apis = [first, second];
+    d.roles = [];
+    const parts = splitByTarget(d, "us-east-1");
+    expect(parts.map((_, i) => prunesRoles(parts, i))).toEqual([true, false]);
+  });
 });
 
 function result(account: string, changes: Change[], operations: Operation[], applied: boolean): PassResult {
@@ -84,7 +98,34 @@ describe("joinResults", () => {
   });
 });
 
+describe("guardDeletions: --max-deletions across targets", () => {
+  const prune = (api: string): Change => ({ kind: "RestApi", action: "delete", id: { api }, fields: [], patch: [], reason: "its manifest is gone (--prune)" });
+  const plans = [result("1", [prune("a")], [], false).plan, result("2", [prune("b"), change("c")], [], false).plan];
+  const rows: { reason: string; max: number; force: boolean; refused: boolean }[] = [
+    { reason: "one per target, two in all, over a limit of 1: refused", max: 1, force: false, refused: true },
+    { reason: "within the limit", max: 2, force: false, refused: false },
+    { reason: "--force lets it through", max: 1, force: true, refused: false },
+  ];
+  it.each(rows)("$reason", ({ max, force, refused }) => {
+    const guard = () => guardDeletions(plans, { maxDeletions: max, force });
+    if (refused) expect(guard).toThrow(/--prune would delete 2 object\(s\) across targets \(RestApi a, RestApi b\), more than --max-deletions 1/);
+    else expect(guard).not.toThrow();
+  });
+});
+
 describe("assumed-role credentials", () => {
+  it("callers that find the session expiring together share one AssumeRole", async () => {
+    let calls = 0;
+    const provider = cached(async () => {
+      calls++;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return { accessKeyId: `k${calls}`, secretAccessKey: "s", expiration: new Date(Date.now() + 3_600_000) };
+    });
+    const keys = await Promise.all([provider(), provider(), provider()]);
+    expect(keys.map((k) => k.accessKeyId)).toEqual(["k1", "k1", "k1"]);
+    expect(calls).toBe(1);
+  });
+
   it("are fetched once and again only within five minutes of expiry or after a failure", async () => {
     let now = 0;
     let calls = 0;
