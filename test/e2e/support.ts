@@ -301,8 +301,9 @@ export class RunProcess {
   private readonly waiters = new Set<() => void>();
   private static readonly all = new Set<RunProcess>();
 
-  constructor(emulator: Emulator, args: readonly string[], env: Record<string, string> = {}) {
-    this.child = spawn(process.execPath, [CLI, "run", ...args], { cwd: REPO, env: { ...cliEnv(emulator), ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  /** `command`: the CLI command to run (default `run`; `apply` etc. for a one-shot pass to interrupt). */
+  constructor(emulator: Emulator, args: readonly string[], env: Record<string, string> = {}, command = "run") {
+    this.child = spawn(process.execPath, [CLI, command, ...args], { cwd: REPO, env: { ...cliEnv(emulator), ...env }, stdio: ["ignore", "pipe", "pipe"] });
     RunProcess.all.add(this);
     let partial = "";
     this.child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {

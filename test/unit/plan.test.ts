@@ -152,9 +152,12 @@ describe("buildPlan: the seed from nothing", () => {
     }
   });
 
-  it("IAM writes of one role are chained", () => {
+  it("IAM writes of one role are chained; the spec hash is tagged last (a cut-short create is pending, not drift)", () => {
     const iam = plan.operations.filter((o) => o.group === ROLE_GROUP);
-    expect(iam.map((o) => o.call)).toEqual(["CreateRole", "PutRolePolicy", "AttachRolePolicy"]);
+    expect(iam.map((o) => o.call)).toEqual(["CreateRole", "PutRolePolicy", "AttachRolePolicy", "TagRole"]);
+    const tags = (iam[0]?.input.Tags ?? []) as { Key: string }[];
+    expect(tags.map((t) => t.Key)).not.toContain("apigw-reconciler:spec-hash");
+    expect(iam[3]?.input.Tags).toEqual([{ Key: "apigw-reconciler:spec-hash", Value: expect.any(String) }]);
     for (let i = 1; i < iam.length; i++) expect(iam[i]?.after).toEqual([iam[i - 1]?.id]);
   });
 });
@@ -307,7 +310,7 @@ describe("buildPlan: updates", () => {
     for (const resource of Object.values(desired.apis[0]!.model.resources)) for (const method of Object.values(resource.methods)) if (method.integration) method.integration.credentials = newArn;
     const plan = buildPlan(desired, observedOf({ roles: [live] }), PLAN_OPTIONS);
     expectWellFormed(plan);
-    expect(plan.operations.filter((o) => o.group === ROLE_GROUP).map((o) => o.call)).toEqual(["DetachRolePolicy", "DeleteRolePolicy", "DeleteRole", "CreateRole", "PutRolePolicy", "AttachRolePolicy"]);
+    expect(plan.operations.filter((o) => o.group === ROLE_GROUP).map((o) => o.call)).toEqual(["DetachRolePolicy", "DeleteRolePolicy", "DeleteRole", "CreateRole", "PutRolePolicy", "AttachRolePolicy", "TagRole"]);
     for (const op of opsOf(plan, "PutIntegration")) expect(waitsFor(plan, op.id, `${ROLE_GROUP}:CreateRole`)).toBe(true);
   });
 });

@@ -89,16 +89,21 @@ export function planIamRole(
     return id;
   };
   const ownership = { [TAG.name]: desired.key, [TAG.owner]: owner, [TAG.specHash]: specHash };
+  // Created without the spec hash, tagged with it after its last policy: a role whose creation was cut
+  // short must not claim to hold the spec (see the RestApi plan).
+  const { [TAG.specHash]: _hash, ...identity } = ownership;
 
   for (const change of changes) {
     if (change.kind === "IamRole" && change.action === "replace" && live) {
       for (const arn of live.model.managedPolicyArns) add("DetachRolePolicy", { RoleName, PolicyArn: arn }, change, `:${arn}`);
       for (const name of Object.keys(live.model.inlinePolicies)) add("DeleteRolePolicy", { RoleName, PolicyName: name }, change, `:${name}`);
       add("DeleteRole", { RoleName }, change);
-      add("CreateRole", createRoleInput(desired, ownership), change);
+      add("CreateRole", createRoleInput(desired, identity), change);
       for (const [name, document] of Object.entries(desired.inlinePolicies)) add("PutRolePolicy", { RoleName, PolicyName: name, PolicyDocument: JSON.stringify(document) }, change, `:${name}`);
       for (const arn of desired.managedPolicyArns) add("AttachRolePolicy", { RoleName, PolicyArn: arn }, change, `:${arn}`);
-      return { operations: ops, readyAfter: previous };
+      const ready = previous;
+      add("TagRole", { RoleName, Tags: toTagList({ [TAG.specHash]: specHash }) }, undefined, ":spec-hash");
+      return { operations: ops, readyAfter: ready };
     }
   }
   let created = false;
@@ -106,7 +111,7 @@ export function planIamRole(
     const policy = change.id.policy ?? "";
     switch (`${change.kind}:${change.action}`) {
       case "IamRole:create":
-        add("CreateRole", createRoleInput(desired, ownership), change);
+        add("CreateRole", createRoleInput(desired, identity), change);
         created = true;
         break;
       case "IamRole:update":
@@ -127,10 +132,12 @@ export function planIamRole(
         break;
     }
   }
-  if (!created && live && (live.tags[TAG.specHash] !== specHash || live.tags[TAG.name] !== desired.key || live.tags[TAG.owner] !== owner)) {
+  const ready = created ? previous : undefined;
+  if (created) add("TagRole", { RoleName, Tags: toTagList({ [TAG.specHash]: specHash }) }, undefined, ":spec-hash");
+  else if (live && (live.tags[TAG.specHash] !== specHash || live.tags[TAG.name] !== desired.key || live.tags[TAG.owner] !== owner)) {
     add("TagRole", { RoleName, Tags: toTagList(ownership) }, undefined, ":ownership");
   }
-  return { operations: ops, readyAfter: created ? previous : undefined };
+  return { operations: ops, readyAfter: ready };
 }
 
 function planRoleField(

@@ -42,7 +42,10 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
     return i >= 0 ? i : undefined;
   };
 
-  const ownershipTags = { [TAG.name]: desired.key, [TAG.owner]: context.owner, [TAG.specHash]: diff.specHash };
+  // The spec hash is not among the tags an API is created with: it says "AWS holds this spec", which is
+  // only true once the API's last operation (its final TagResource) is done. An apply stopped half-way
+  // leaves no hash, so what is still missing is reported as pending, not as drift.
+  const ownershipTags = { [TAG.name]: desired.key, [TAG.owner]: context.owner };
 
   // Resource ids: live ids for matched resources, refs for resources this plan creates.
   const resourceId = (path: string): unknown => {
@@ -366,7 +369,7 @@ function planStages(
   }
 
   // Record what was applied: the spec hash always, the deployment and its config hash when one was made.
-  const needsSpecTag = live !== undefined && live.tags[TAG.specHash] !== diff.specHash;
+  const needsSpecTag = live === undefined || live.tags[TAG.specHash] !== diff.specHash;
   const userTagChange = diff.changes.find((c) => c.kind === "RestApi" && c.action === "update")?.fields.find((f) => f.field === "tags");
   const apiArnValue: unknown = live ? restApiArn(context.region, live.id) : ref("api", restApiArn(context.region, "{}"));
   if (deployOp || needsSpecTag || userTagChange) {
