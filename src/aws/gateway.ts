@@ -6,7 +6,7 @@ import * as IAM from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { Service } from "../model/changes.ts";
 import { AwsCallError, classifyError } from "./errors.ts";
-import { API_GATEWAY_QUOTAS, IAM_QUOTAS, PassAbortedError, QuotaScheduler, type Quota } from "./quotas.ts";
+import { API_GATEWAY_QUOTAS, IAM_QUOTAS, PassAbortedError, QuotaScheduler, quotaKey, type Quota } from "./quotas.ts";
 import { CallRecorder } from "./recorder.ts";
 import { DEFAULT_RETRY, withRetries } from "./retry.ts";
 
@@ -89,7 +89,7 @@ function passGateway(shared: Shared, signal: AbortSignal | undefined): Gateway {
     async send<T>(service: Service, operation: string, input: Record<string, unknown>, priority = 0): Promise<T> {
       const Command = modules[service][`${operation}Command`] as CommandCtor | undefined;
       if (!Command) throw new Error(`unknown ${service} operation ${operation}`);
-      await scheduler.acquire(service, operation, priority, signal);
+      await scheduler.acquire(service, quotaKey(operation, input), priority, signal);
       // A call that got its token is sent even when the stop arrives now: it is "in flight".
       recorder.record(operation);
       try {
@@ -97,7 +97,7 @@ function passGateway(shared: Shared, signal: AbortSignal | undefined): Gateway {
       } catch (error) {
         const detail = classifyError(error);
         recorder.recordError(detail.name, operation);
-        if (detail.class === "retryable" && detail.status === 429) scheduler.penalize(service, operation);
+        if (detail.class === "retryable" && detail.status === 429) scheduler.penalize(service, quotaKey(operation, input));
         throw new AwsCallError(operation, detail);
       }
     },

@@ -15,9 +15,24 @@ export const API_GATEWAY_QUOTAS: Record<string, Quota> = {
   CreateResource: { rate: 5, burst: 5 },
   DeleteResource: { rate: 5, burst: 5 },
   CreateRestApi: { rate: 1 / 3, burst: 1 },
+  /** CreateRestApi of an edge-optimized API (AWS's default type): its own, slower quota. */
+  "CreateRestApi#EDGE": { rate: 1 / 30, burst: 1 },
   DeleteRestApi: { rate: 1 / 30, burst: 1 },
   PutRestApi: { rate: 1, burst: 1 },
 };
+
+/**
+ * The quota bucket of a call: its operation, except where AWS's quota depends on the input. CreateRestApi
+ * is 1 per 30 s for EDGE APIs and 1 per 3 s for REGIONAL and PRIVATE ones; an API created without an
+ * endpoint configuration is EDGE (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html,
+ * https://docs.aws.amazon.com/apigateway/latest/api/API_CreateRestApi.html).
+ */
+export function quotaKey(operation: string, input: Record<string, unknown>): string {
+  if (operation !== "CreateRestApi") return operation;
+  const types = (input.endpointConfiguration as { types?: unknown } | undefined)?.types;
+  const edge = !Array.isArray(types) || types.length === 0 || types.includes("EDGE");
+  return edge ? "CreateRestApi#EDGE" : operation;
+}
 
 /** IAM publishes no fixed control-plane rate; stay well below where it starts answering Throttling. */
 export const IAM_QUOTAS: Record<string, Quota> = { "*": { rate: 20, burst: 20 } };

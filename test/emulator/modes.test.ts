@@ -253,6 +253,22 @@ describe("quota mode", () => {
     expect(apis.items?.map((a) => a.name)).toEqual(["once"]);
   });
 
+  it("CreateRestApi: an EDGE API (also the default type) is 1 per 30 s, a REGIONAL one 1 per 3 s, in separate buckets", async () => {
+    await emu.reset();
+    await emu.configure({ quota: true });
+    const regional = { endpointConfiguration: { types: ["REGIONAL" as const] } };
+    await apigw.send(new CreateRestApiCommand({ name: "edge", endpointConfiguration: { types: ["EDGE"] } }));
+    // The EDGE bucket is empty for 30 s, the REGIONAL one is not.
+    expect((await failure(apigw.send(new CreateRestApiCommand({ name: "edge-2" })))).$metadata?.httpStatusCode).toBe(429);
+    await apigw.send(new CreateRestApiCommand({ name: "regional", ...regional }));
+    expect((await failure(apigw.send(new CreateRestApiCommand({ name: "regional-2", ...regional })))).$metadata?.httpStatusCode).toBe(429);
+    await emu.configure({ quota: false });
+    const apis = await apigw.send(new GetRestApisCommand({ limit: 500 }));
+    expect(apis.items?.map((a) => a.name).sort()).toEqual(["edge", "regional"]);
+    // The body read for the quota reached moto whole.
+    expect(apis.items?.find((a) => a.name === "regional")?.endpointConfiguration?.types).toEqual(["REGIONAL"]);
+  });
+
   it("throttles all API Gateway calls together at 10 rps, burst 40", async () => {
     await emu.configure({ quota: true });
     // Sent together. 80 calls leave room for a loaded machine: the 429 needs them all to arrive within

@@ -233,7 +233,10 @@ APIGATEWAY_QUOTAS: dict[str, tuple[float, float]] = {
     "CreateDeployment": (1, 1 / 5),
     "CreateResource": (5, 5.0),
     "DeleteResource": (5, 5.0),
-    "CreateRestApi": (1, 1 / 3),  # regional/private; the edge quota (1 / 30 s) is not modelled
+    "CreateRestApi": (1, 1 / 3),  # REGIONAL and PRIVATE APIs
+    # EDGE APIs (AWS's default when no endpointConfiguration is given): 1 per 30 s. Source: the quotas
+    # page above ("CreateRestApi: 1 request every 3 seconds per account, edge-optimized: 1 every 30").
+    "CreateRestApi#EDGE": (1, 1 / 30),
     "DeleteRestApi": (1, 1 / 30),
     "PutRestApi": (1, 1.0),
 }
@@ -252,10 +255,12 @@ class Quota:
             bucket = self._buckets[(account, key)] = TokenBucket(*APIGATEWAY_QUOTAS[key])
         return bucket
 
-    def admit(self, call: AwsCall) -> bool:
+    def admit(self, call: AwsCall, key: str | None = None) -> bool:
+        """`key`: the operation's bucket when it is not the operation itself (CreateRestApi#EDGE)."""
         if call.service != "apigateway":
             return True
-        keys = ["*"] + ([call.operation] if call.operation in APIGATEWAY_QUOTAS else [])
+        own = key or call.operation
+        keys = ["*"] + ([own] if own in APIGATEWAY_QUOTAS else [])
         with self._lock:
             now = time.monotonic()
             buckets = [self._bucket(call.access_key, k) for k in keys]
@@ -268,6 +273,21 @@ class Quota:
             for bucket in buckets:
                 bucket.tokens -= 1
             return True
+
+
+def quota_key(environ: WSGIEnviron, call: AwsCall) -> str | None:
+    """CreateRestApi's quota depends on the endpoint type in its body: the body is read here and put back
+    for moto. Anything else: None (the operation's own bucket)."""
+    if call.service != "apigateway" or call.operation != "CreateRestApi":
+        return None
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    try:
+        types = (json.loads(body or b"{}").get("endpointConfiguration") or {}).get("types") or []
+    except ValueError:
+        types = []
+    return "CreateRestApi#EDGE" if not types or "EDGE" in types else None
 
 
 FAULT_KINDS = ("429", "500", "503", "drop", "409")
@@ -569,7 +589,7 @@ class Emulator:
         fault = None if faults is None or exempt_from_faults(call) else faults.draw(call)
 
         quota = self.quota
-        if quota is not None and not quota.admit(call):
+        if quota is not None and not quota.admit(call, quota_key(environ, call)):
             self.recorder.finished(token, call, 429, throttled=True)
             return respond(start_response, *error_response("apigateway", "429"))
 

@@ -16,7 +16,7 @@ import "aws-sdk-client-mock-vitest/extend";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { AwsCallError, classifyError, type ErrorClass } from "../../src/aws/errors.ts";
 import { createGateway } from "../../src/aws/gateway.ts";
-import { API_GATEWAY_QUOTAS, IAM_QUOTAS, PassAbortedError, QuotaScheduler } from "../../src/aws/quotas.ts";
+import { API_GATEWAY_QUOTAS, IAM_QUOTAS, PassAbortedError, QuotaScheduler, quotaKey } from "../../src/aws/quotas.ts";
 import { withRetries, type RetryPolicy } from "../../src/aws/retry.ts";
 
 const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
@@ -259,6 +259,32 @@ describe("QuotaScheduler (real clock): waits are recomputed when waiters come an
     expect(performance.now() - started).toBeLessThan(1_000);
     stop.abort();
     expect(await second).toBeInstanceOf(PassAbortedError);
+  });
+});
+
+describe("quotaKey: which quota bucket a call takes", () => {
+  const rows: { reason: string; operation: string; input: Record<string, unknown>; key: string }[] = [
+    { reason: "REGIONAL API: 1 per 3 s", operation: "CreateRestApi", input: { endpointConfiguration: { types: ["REGIONAL"] } }, key: "CreateRestApi" },
+    { reason: "PRIVATE API: 1 per 3 s", operation: "CreateRestApi", input: { endpointConfiguration: { types: ["PRIVATE"] } }, key: "CreateRestApi" },
+    { reason: "EDGE API: 1 per 30 s", operation: "CreateRestApi", input: { endpointConfiguration: { types: ["EDGE"] } }, key: "CreateRestApi#EDGE" },
+    { reason: "no endpoint configuration: AWS creates an EDGE API", operation: "CreateRestApi", input: {}, key: "CreateRestApi#EDGE" },
+    { reason: "any other call: its operation", operation: "PutMethod", input: { endpointConfiguration: { types: ["EDGE"] } }, key: "PutMethod" },
+  ];
+  it.each(rows)("$reason", ({ operation, input, key }) => expect(quotaKey(operation, input)).toBe(key));
+
+  it("EDGE creates are 30 s apart (plus the margin), REGIONAL ones 3 s", async () => {
+    let now = 0;
+    const scheduler = new QuotaScheduler({ apigateway: API_GATEWAY_QUOTAS }, () => now, (ms) => {
+      now += ms;
+      return Promise.resolve();
+    });
+    await scheduler.acquire("apigateway", "CreateRestApi#EDGE");
+    await scheduler.acquire("apigateway", "CreateRestApi#EDGE");
+    expect(now).toBeGreaterThanOrEqual(30_000);
+    const edgeDone = now;
+    await scheduler.acquire("apigateway", "CreateRestApi");
+    await scheduler.acquire("apigateway", "CreateRestApi");
+    expect(now - edgeDone).toBeLessThan(4_000);
   });
 });
 
