@@ -1,6 +1,7 @@
 // Ignore rules: JSON Pointers into a manifest's spec (`*` matches one segment) whose differences are
 // neither reported nor corrected. Applied before the diff: the desired value at an ignored path becomes
 // the live one, so that the diff, the plan and every report agree without special cases.
+import { ownValue, setOwn } from "../model/own.ts";
 
 export function parsePointer(pointer: string): string[] {
   if (pointer === "" || pointer === "/") return [];
@@ -37,18 +38,20 @@ function overlay(target: Tree, live: Tree | undefined, segments: readonly string
   if (head === undefined || live === undefined) return;
   const keys = head === "*" ? [...new Set([...Object.keys(target), ...Object.keys(live ?? {})])] : [head];
   for (const key of keys) {
-    const liveValue = live?.[key];
+    // Own entries only: a rule's segment may name a stage, policy or variable called `toString` (inherited
+    // by every object: it would be cloned, and throw) or `__proto__` (assigning it sets the prototype).
+    const liveValue = ownValue(live, key);
+    const current = ownValue(target, key);
     if (rest.length === 0) {
-      if (liveValue !== undefined) target[key] = clone(liveValue);
-      else if (isTree(target[key])) target[key] = {}; // a map field stays a map
-      else if (Array.isArray(target[key])) target[key] = [];
+      if (liveValue !== undefined) setOwn(target, key, clone(liveValue));
+      else if (isTree(current)) setOwn(target, key, {}); // a map field stays a map
+      else if (Array.isArray(current)) setOwn(target, key, []);
       else delete target[key];
       continue;
     }
     // Below the leaf, only objects the manifest has: a rule never conjures up part of an object that
     // exists only in AWS (that object stays a difference of its own).
-    const child = target[key];
-    if (!isTree(child)) continue;
-    overlay(child, isTree(liveValue) ? liveValue : undefined, rest);
+    if (!isTree(current)) continue;
+    overlay(current, isTree(liveValue) ? liveValue : undefined, rest);
   }
 }

@@ -6,6 +6,7 @@ import { planRestApi } from "../kinds/rest-api/plan.ts";
 import { roleArn } from "../model/arn.ts";
 import { summarize, type Change, type Operation, type Plan } from "../model/changes.ts";
 import { TAG } from "../model/live.ts";
+import { ownValue } from "../model/own.ts";
 import type { DesiredState, IamRoleModel, ReconcileMode, RestApiModel } from "../model/types.ts";
 import { causesOf } from "./cause.ts";
 import { applyIgnoreRules } from "./ignore.ts";
@@ -60,7 +61,7 @@ export function buildPlan(desired: DesiredState, observed: Observed, options: Pl
     const group = `IamRole/${role.model.key}`;
     const desiredModel = applyIgnoreRules(role.model, live?.model, role.options.ignore);
     const appliedHash = live?.tags[TAG.specHash];
-    const last = options.lastApplied?.[group];
+    const last = ownValue(options.lastApplied, group);
     const roleChanges = annotate(
       diffIamRole(desiredModel, live),
       causesOf(diffIamRole(desiredModel, live), {
@@ -92,7 +93,7 @@ export function buildPlan(desired: DesiredState, observed: Observed, options: Pl
     const hashes = restApiHashes(api.model);
     const raw = diffRestApi(desiredModel, live, hashes);
     const appliedHash = live?.tags[TAG.specHash];
-    const last = options.lastApplied?.[group];
+    const last = ownValue(options.lastApplied, group);
     const causes = causesOf(raw.changes, {
       desiredHash: hashes.specHash,
       ...(appliedHash !== undefined ? { appliedHash } : {}),

@@ -1,6 +1,7 @@
 // One table per object kind: model field ↔ how it is compared ↔ its API Gateway patch path.
 // diff, patch operations and rendering are all derived from these tables.
 import type { FieldChange, PatchOperation } from "../model/changes.ts";
+import { hasOwn } from "../model/own.ts";
 import { policiesEqual, stableStringify } from "../model/policy.ts";
 import type { PolicyDocument } from "../model/types.ts";
 
@@ -156,12 +157,13 @@ function fieldPatch(spec: FieldSpec, path: string, before: unknown, after: unkno
       const was = asRecord(before);
       const now = asRecord(after);
       const ops: PatchOperation[] = [];
+      // Own keys only: a variable or template named `toString` must be removed, and added (not replaced).
       for (const key of Object.keys(was).sort()) {
-        if (!(key in now)) ops.push({ op: "remove", path: `${path}/${escapeSegment(key)}` });
+        if (!hasOwn(now, key)) ops.push({ op: "remove", path: `${path}/${escapeSegment(key)}` });
       }
       for (const key of Object.keys(now).sort()) {
         const value = String(now[key]);
-        if (!(key in was)) ops.push({ op: "add", path: `${path}/${escapeSegment(key)}`, value });
+        if (!hasOwn(was, key)) ops.push({ op: "add", path: `${path}/${escapeSegment(key)}`, value });
         else if (String(was[key]) !== value) ops.push({ op: "replace", path: `${path}/${escapeSegment(key)}`, value });
       }
       return ops;

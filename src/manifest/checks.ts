@@ -1,7 +1,8 @@
 // The checks a schema cannot express: references between fields, documents and API Gateway's own rules.
 // Each returns problems with a field path; the loader turns them into file:line:column messages.
 import type { FieldPath } from "./issues.ts";
-import { closest } from "./issues.ts";
+import { clip, closest, quote } from "./issues.ts";
+import { checkPolicy, checkRolePolicies } from "./policy-checks.ts";
 import { PLACEHOLDERS, type IamRoleDocument, type ManifestDocument, type MethodSpec, type RestApiDocument } from "./schema.ts";
 
 export interface CheckProblem {
@@ -12,6 +13,11 @@ export interface CheckProblem {
 
 export interface CheckContext {
   roleNames: ReadonlySet<string>;
+  /**
+   * Whether a file that could not be read (not UTF-8, a YAML error…) mentions this name: the role a roleRef
+   * names may be in it, so a missing role is not reported on top of the reason the file was not read.
+   */
+  inUnreadFile?: (name: string) => boolean;
   /** IamRole name → the role assumed to manage it ("" for the run's own account). */
   roleAccounts?: ReadonlyMap<string, string>;
   /** The RestApi's own assumeRoleArn ("" for the run's account), set while checking its methods. */
@@ -22,8 +28,8 @@ export interface CheckContext {
 function checkSameAccount(roleRef: string, apiAccount: string, context: CheckContext, path: FieldPath): CheckProblem[] {
   const roleAccount = context.roleAccounts?.get(roleRef);
   if (roleAccount === undefined || roleAccount === apiAccount) return [];
-  const where = (arn: string) => (arn ? `assumeRoleArn ${arn}` : "the run's own account");
-  return [{ path, message: `IamRole "${roleRef}" is managed through ${where(roleAccount)}, this RestApi through ${where(apiAccount)}: an integration can only use a role of its API's account` }];
+  const where = (arn: string) => (arn ? `assumeRoleArn ${clip(arn, 100)}` : "the run's own account");
+  return [{ path, message: `IamRole ${quote(roleRef)} is managed through ${where(roleAccount)}, this RestApi through ${where(apiAccount)}: an integration can only use a role of its API's account` }];
 }
 
 const PATH_PART = /^(\{[A-Za-z0-9_.-]+\+?\}|[A-Za-z0-9._~:@!$&'()*+,;=-]+)$/;
@@ -45,6 +51,7 @@ function checkRestApi(doc: RestApiDocument, context: CheckContext): CheckProblem
   const spec = doc.spec;
   problems.push(...checkTags(spec.tags, ["spec", "tags"]));
   problems.push(...checkPlaceholders(spec, ["spec"]));
+  if (spec.policy) problems.push(...checkPolicy(spec.policy, "resource", ["spec", "policy"]));
   const resourcesPath = ["spec", "resources"];
   const paths = Object.keys(spec.resources);
   problems.push(...checkResourcePaths(paths, resourcesPath));
@@ -80,7 +87,7 @@ function checkResourcePaths(paths: string[], at: FieldPath): CheckProblem[] {
     }
     const normal = path === "/" ? "/" : path.replace(/\/+$/, "");
     const earlier = canonical.get(normal);
-    if (earlier !== undefined) problems.push({ path: where, at: "key", message: `same resource as "${earlier}"` });
+    if (earlier !== undefined) problems.push({ path: where, at: "key", message: `same resource as ${quote(earlier)}` });
     canonical.set(normal, path);
   }
   // API Gateway allows one variable path part among siblings ({folder} and {bucket} under / clash).
@@ -96,7 +103,7 @@ function checkResourcePaths(paths: string[], at: FieldPath): CheckProblem[] {
       if (seen === undefined) variableChild.set(parent, part);
       else if (seen !== part && !reported.has(`${parent}|${part}`)) {
         reported.add(`${parent}|${part}`);
-        problems.push({ path: [...at, declared], at: "key", message: `"${part}" and "${seen}" are both variable path parts under "${parent}"; API Gateway allows only one` });
+        problems.push({ path: [...at, declared], at: "key", message: `${quote(part)} and ${quote(seen)} are both variable path parts under ${quote(parent)}; API Gateway allows only one` });
       }
     }
   }
@@ -109,8 +116,8 @@ function resourcePathProblem(path: string): string | undefined {
   const parts = path.replace(/\/$/, "").split("/").slice(1);
   for (const [i, part] of parts.entries()) {
     if (part === "") return "a resource path has no empty segments (//)";
-    if (!PATH_PART.test(part)) return `"${part}" is not a valid path part (letters, digits, ._-~ and friends, or {name})`;
-    if (part.endsWith("+}") && i !== parts.length - 1) return `the greedy variable ${part} must be the last path part`;
+    if (!PATH_PART.test(part)) return `${quote(part)} is not a valid path part (letters, digits, ._-~ and friends, or {name})`;
+    if (part.endsWith("+}") && i !== parts.length - 1) return `the greedy variable ${clip(part, 60)} must be the last path part`;
   }
   return undefined;
 }
@@ -133,7 +140,7 @@ function checkMethod(resourcePath: string, method: MethodSpec, at: FieldPath, co
       problems.push({
         path: where,
         at: "key",
-        message: `path parameter "${match[2]}" is not a variable of the resource path "${resourcePath}"${hint ? `; did you mean "${hint}"?` : ""}`,
+        message: `path parameter ${quote(match[2])} is not a variable of the resource path ${quote(resourcePath)}${hint ? `; did you mean "${hint}"?` : ""}`,
       });
     }
   }
@@ -152,10 +159,10 @@ function checkMethod(resourcePath: string, method: MethodSpec, at: FieldPath, co
     const credentials = integration.credentials;
     if (typeof credentials === "string" && !ROLE_ARN.test(credentials)) {
       problems.push({ path: [...iat, "credentials"], message: "must be a role ARN (arn:aws:iam::<account>:role/<name>) or { roleRef: <IamRole name> }" });
-    } else if (typeof credentials === "object" && !context.roleNames.has(credentials.roleRef)) {
+    } else if (typeof credentials === "object" && !context.roleNames.has(credentials.roleRef) && context.inUnreadFile?.(credentials.roleRef) !== true) {
       problems.push({
         path: [...iat, "credentials", "roleRef"],
-        message: `no IamRole named "${credentials.roleRef}" in the manifests${hintFrom(credentials.roleRef, [...context.roleNames])}`,
+        message: `no IamRole named ${quote(credentials.roleRef)} in the manifests${hintFrom(credentials.roleRef, [...context.roleNames])}`,
       });
     }
     if (typeof credentials === "object") problems.push(...checkSameAccount(credentials.roleRef, context.apiAccount ?? "", context, [...iat, "credentials", "roleRef"]));
@@ -174,7 +181,7 @@ function checkMethod(resourcePath: string, method: MethodSpec, at: FieldPath, co
         const hint = closest(read[2] ?? "", sameLocation);
         problems.push({
           path: where,
-          message: `reads ${source}, which the method does not declare in requestParameters${hint ? `; did you mean "method.request.${read[1]}.${hint}"?` : ""}`,
+          message: `reads ${clip(source, 120)}, which the method does not declare in requestParameters${hint ? `; did you mean "method.request.${read[1]}.${hint}"?` : ""}`,
         });
       }
     }
@@ -196,14 +203,14 @@ function checkMethod(resourcePath: string, method: MethodSpec, at: FieldPath, co
         try {
           new RegExp(response.selectionPattern);
         } catch (error) {
-          problems.push({ path: [...rat, "selectionPattern"], message: `is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}` });
+          problems.push({ path: [...rat, "selectionPattern"], message: `is not a valid regular expression: ${regexProblem(error)}` });
         }
       }
       for (const header of Object.keys(response.responseParameters ?? {})) {
         if (!RESPONSE_HEADER.test(header)) {
           problems.push({ path: [...rat, "responseParameters", header], at: "key", message: "a response parameter is method.response.header.<name>" });
         } else if (methodResponse && !(header in (methodResponse.responseParameters ?? {}))) {
-          problems.push({ path: [...rat, "responseParameters", header], at: "key", message: `maps ${header}, which method response ${code} does not declare` });
+          problems.push({ path: [...rat, "responseParameters", header], at: "key", message: `maps ${clip(header, 120)}, which method response ${code} does not declare` });
         }
       }
     }
@@ -221,20 +228,20 @@ function checkMethod(resourcePath: string, method: MethodSpec, at: FieldPath, co
 function checkMethodSettingKey(key: string, spec: RestApiDocument["spec"]): string | undefined {
   if (key === "*/*") return undefined;
   const slash = key.lastIndexOf("/");
-  if (slash < 0) return `"${key}": keys are */* or <resource path>/<METHOD>, e.g. /{folder}/GET`;
+  if (slash < 0) return `${quote(key)}: keys are */* or <resource path>/<METHOD>, e.g. /{folder}/GET`;
   const path = slash <= 0 ? "/" : key.slice(0, slash);
   const verb = key.slice(slash + 1);
   const normal = (p: string) => (p === "/" ? "/" : p.replace(/\/+$/, ""));
   const resource = Object.entries(spec.resources).find(([declared]) => normal(declared) === normal(path))?.[1];
-  if (!resource) return `"${key}": no resource "${path}"; keys are */* or <resource path>/<METHOD>`;
-  if (!(verb in (resource.methods ?? {}))) return `"${key}": resource "${path}" has no ${verb} method`;
+  if (!resource) return `${quote(key)}: no resource ${quote(path)}; keys are */* or <resource path>/<METHOD>`;
+  if (!(verb in (resource.methods ?? {}))) return `${quote(key)}: resource ${quote(path)} has no ${clip(verb, 20)} method`;
   return undefined;
 }
 
 // ---------------------------------------------------------------- IamRole
 
 function checkIamRole(doc: IamRoleDocument): CheckProblem[] {
-  return [...checkTags(doc.spec.tags, ["spec", "tags"]), ...checkPlaceholders(doc.spec, ["spec"])];
+  return [...checkTags(doc.spec.tags, ["spec", "tags"]), ...checkPlaceholders(doc.spec, ["spec"]), ...checkRolePolicies(doc.spec)];
 }
 
 // ---------------------------------------------------------------- shared
@@ -242,11 +249,12 @@ function checkIamRole(doc: IamRoleDocument): CheckProblem[] {
 function checkTags(tags: Record<string, string> | undefined, at: FieldPath): CheckProblem[] {
   const problems: CheckProblem[] = [];
   const entries = Object.keys(tags ?? {});
+  // First: of a file with too many problems only the first few are listed, and this one says the most.
+  if (entries.length > 45) problems.push({ path: at, message: "at most 45 tags (AWS allows 50; the reconciler keeps 5 for itself)" });
   for (const key of entries) {
     const reserved = RESERVED_TAG_PREFIXES.find((prefix) => key.toLowerCase().startsWith(prefix));
     if (reserved) problems.push({ path: [...at, key], at: "key", message: `tag keys starting with "${reserved}" are reserved` });
   }
-  if (entries.length > 45) problems.push({ path: at, message: "at most 45 tags (AWS allows 50; the reconciler keeps 5 for itself)" });
   return problems;
 }
 
@@ -257,13 +265,19 @@ function checkPlaceholders(value: unknown, at: FieldPath): CheckProblem[] {
   if (typeof value === "string") {
     return [...value.matchAll(PLACEHOLDER)]
       .filter((m) => !(PLACEHOLDERS as readonly string[]).includes(m[1] ?? ""))
-      .map((m) => ({ path: at, message: `unknown placeholder \${${m[1]}}; known: ${PLACEHOLDERS.map((p) => `\${${p}}`).join(", ")}` }));
+      .map((m) => ({ path: at, message: `unknown placeholder \${${clip(m[1] ?? "", 60)}}; known: ${PLACEHOLDERS.map((p) => `\${${p}}`).join(", ")}` }));
   }
   if (Array.isArray(value)) return value.flatMap((item, i) => checkPlaceholders(item, [...at, i]));
   if (typeof value === "object" && value !== null) {
     return Object.entries(value).flatMap(([key, item]) => (TEMPLATE_FIELDS.has(key) ? [] : checkPlaceholders(item, [...at, key])));
   }
   return [];
+}
+
+/** Why a pattern does not compile, without the pattern itself (V8 quotes it whole, however long). */
+function regexProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, "");
 }
 
 function hintFrom(word: string, candidates: string[]): string {

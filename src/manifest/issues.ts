@@ -11,11 +11,87 @@ export interface ManifestIssue {
   message: string;
 }
 
+/** Longest message and field path an issue keeps: a 5 MB value must not become a 5 MB error. */
+export const MAX_MESSAGE_LENGTH = 300;
+const MAX_FIELD_LENGTH = 200;
+/** How much of a bad value a message quotes. */
+const QUOTE_LENGTH = 60;
+
 export class ManifestError extends Error {
-  constructor(readonly issues: readonly ManifestIssue[]) {
-    super(issues.map(formatIssue).join("\n"));
+  readonly issues: readonly ManifestIssue[];
+
+  constructor(issues: readonly ManifestIssue[]) {
+    // The last line of defence: every message is short, whatever a check or the YAML parser put in it.
+    const short = issues.map((issue) => ({ ...issue, field: clip(issue.field, MAX_FIELD_LENGTH), message: clip(issue.message, MAX_MESSAGE_LENGTH) }));
+    super(short.map(formatIssue).join("\n"));
+    this.issues = short;
     this.name = "ManifestError";
   }
+}
+
+/** Problems listed per file; beyond that they are counted. A generated file can have thousands: the first say it. */
+export const MAX_ISSUES_PER_FILE = 50;
+
+/**
+ * The problems of a run, at most MAX_ISSUES_PER_FILE listed per file. Adding one beyond that only counts it,
+ * without building it (finding a field's line in a mapping of 50,000 keys is what made such a run slow).
+ */
+export class IssueList {
+  private readonly listed: ManifestIssue[] = [];
+  private readonly unlisted = new Map<string, number>();
+  private readonly perFile = new Map<string, number>();
+
+  get length(): number {
+    return this.listed.length;
+  }
+
+  push(...issues: ManifestIssue[]): void {
+    for (const issue of issues) this.add(issue.file, () => issue);
+  }
+
+  /** Adds the issue `build` makes, or only counts it when its file has enough listed. */
+  add(file: string, build: () => ManifestIssue): void {
+    const count = this.perFile.get(file) ?? 0;
+    if (count >= MAX_ISSUES_PER_FILE) {
+      this.unlisted.set(file, (this.unlisted.get(file) ?? 0) + 1);
+      return;
+    }
+    this.perFile.set(file, count + 1);
+    this.listed.push(build());
+  }
+
+  /** Sorted, with one more issue per file that had too many, at the place of its last listed one. */
+  sorted(): ManifestIssue[] {
+    const sorted = [...this.listed].sort(compareIssues);
+    for (const [file, count] of this.unlisted) {
+      const index = sorted.findLastIndex((issue) => issue.file === file);
+      const last = sorted[index];
+      const message = `and ${count} more problems in this file (the first ${MAX_ISSUES_PER_FILE} are listed)`;
+      sorted.splice(index + 1, 0, { file, line: last?.line ?? 1, column: last?.column ?? 1, field: "(file)", message });
+    }
+    return sorted;
+  }
+}
+
+/** A value as a message quotes it: JSON, at most a short prefix of it, with its full length when cut. */
+export function quote(value: unknown, max = QUOTE_LENGTH): string {
+  if (typeof value === "string") return value.length > max ? `${JSON.stringify(value.slice(0, max))}… (${value.length} characters)` : JSON.stringify(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value); // a BigInt, or a structure JSON cannot write
+  }
+  return clip(text, max);
+}
+
+/** `text`, or its first `max` characters and how long it was; never splits a surrogate pair. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const suffix = `… (${text.length} characters)`;
+  let end = Math.max(0, max - suffix.length);
+  if (/[\uD800-\uDBFF]/.test(text.charAt(end - 1))) end--;
+  return text.slice(0, end) + suffix;
 }
 
 export function formatIssue(issue: ManifestIssue): string {
@@ -29,8 +105,8 @@ export function formatFieldPath(path: FieldPath): string {
   return path
     .map((segment, index) => {
       if (typeof segment === "number") return `[${segment}]`;
-      if (PLAIN_SEGMENT.test(segment)) return index === 0 ? segment : `.${segment}`;
-      return `[${JSON.stringify(segment)}]`;
+      if (segment.length <= QUOTE_LENGTH && PLAIN_SEGMENT.test(segment)) return index === 0 ? segment : `.${segment}`;
+      return `[${quote(segment)}]`;
     })
     .join("");
 }
@@ -41,6 +117,8 @@ export function compareIssues(a: ManifestIssue, b: ManifestIssue): number {
 
 /** The closest candidate within a small edit distance, for "did you mean" hints. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
+  // No field, kind or value of a manifest is this long: no hint, and no quadratic edit distance on a huge key.
+  if (word.length > 2 * QUOTE_LENGTH) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {

@@ -5,7 +5,8 @@ import { join, relative } from "node:path";
 import type { DesiredState } from "../model/types.ts";
 import { checkDocument, type CheckProblem } from "./checks.ts";
 import { expandIamRole, expandRestApi } from "./expand.ts";
-import { compareIssues, didYouMean, formatFieldPath, ManifestError, type ManifestIssue } from "./issues.ts";
+import { checkText, decodeManifest, lenientText } from "./decode.ts";
+import { didYouMean, formatFieldPath, IssueList, ManifestError, quote, type ManifestIssue } from "./issues.ts";
 import { API_VERSION, KINDS, type Kind, type ManifestDocument } from "./schema.ts";
 import { parseYamlFile, type SourceDocument } from "./yaml-source.ts";
 import { describeZodIssues } from "./zod-issues.ts";
@@ -13,7 +14,8 @@ import { describeZodIssues } from "./zod-issues.ts";
 export interface SourceFile {
   /** As shown in messages: relative to the working directory when inside it. */
   file: string;
-  text: string;
+  /** The file's bytes as read (decoded here: UTF-8, or UTF-16 with a byte-order mark), or text already decoded. */
+  text: string | Uint8Array;
 }
 
 export interface LoadedManifests {
@@ -41,7 +43,8 @@ export function readManifestFiles(paths: readonly string[], cwd = process.cwd())
     else files.push(path);
   }
   if (issues.length > 0) throw new ManifestError(issues);
-  return [...new Set(files)].sort().map((file) => ({ file: displayPath(file, cwd), text: readFileSync(file, "utf8") }));
+  // Bytes, not readFileSync(file, "utf8"): that turns a byte that is not UTF-8 into U+FFFD without a word.
+  return [...new Set(files)].sort().map((file) => ({ file: displayPath(file, cwd), text: readFileSync(file) }));
 }
 
 function listManifestFiles(directory: string): string[] {
@@ -66,16 +69,17 @@ interface ValidDocument {
 
 /** Pure: manifest texts → Desired, or a ManifestError listing every problem. */
 export function parseManifests(files: readonly SourceFile[]): LoadedManifests {
-  const issues: ManifestIssue[] = [];
+  const issues = new IssueList();
   const valid: ValidDocument[] = [];
   let documentCount = 0;
   // Role names come from every IamRole document, valid or not, so that a reference to a role with
   // problems of its own does not also report "no IamRole named …".
   const declaredRoleNames = new Set<string>();
-  for (const { file, text } of files) {
-    const parsed = parseYamlFile(file, text);
-    issues.push(...parsed.issues);
-    for (const source of parsed.documents) {
+  const unread: string[] = [];
+  for (const file of files) {
+    const { documents, unreadText } = readFile(file, issues);
+    if (unreadText !== undefined) unread.push(unreadText);
+    for (const source of documents) {
       documentCount++;
       const roleName = declaredRoleName(source.value);
       if (roleName !== undefined) declaredRoleNames.add(roleName);
@@ -87,15 +91,16 @@ export function parseManifests(files: readonly SourceFile[]): LoadedManifests {
   if (documentCount === 0 && issues.length === 0) {
     issues.push({ file: files.map((f) => f.file).join(", ") || "(none)", line: 0, column: 0, field: "(manifests)", message: "no manifest documents found" });
   }
+  const inUnreadFile = (name: string) => unread.some((text) => text.includes(name));
   checkUniqueNames(valid, issues);
   const roles = new Map(
     valid.flatMap(({ doc }) => (doc.kind === "IamRole" ? [[doc.metadata.name, { roleName: doc.spec.roleName ?? doc.metadata.name, path: doc.spec.path ?? "/" }] as const] : [])),
   );
   const roleAccounts = new Map(valid.flatMap(({ doc }) => (doc.kind === "IamRole" ? [[doc.metadata.name, doc.spec.assumeRoleArn ?? ""] as const] : [])));
   for (const { doc, source } of valid) {
-    for (const problem of checkDocument(doc, { roleNames: declaredRoleNames, roleAccounts })) reporter(source, issues)(problem);
+    for (const problem of checkDocument(doc, { roleNames: declaredRoleNames, inUnreadFile, roleAccounts })) reporter(source, issues)(problem);
   }
-  if (issues.length > 0) throw new ManifestError(issues.sort(compareIssues));
+  if (issues.length > 0) throw new ManifestError(issues.sorted());
 
   const desired: DesiredState = { apis: [], roles: [] };
   for (const { doc, source } of valid) {
@@ -106,11 +111,25 @@ export function parseManifests(files: readonly SourceFile[]): LoadedManifests {
   return { desired, files: files.map((f) => f.file), documents: documentCount };
 }
 
-function reporter(source: SourceDocument, issues: ManifestIssue[]): (problem: CheckProblem) => void {
-  return (problem) => {
-    const { line, column } = source.locate(problem.path, problem.at ?? "value");
-    issues.push({ file: source.file, line, column, field: formatFieldPath(problem.path), message: problem.message });
-  };
+/**
+ * A file's documents, its encoding and YAML problems added to `issues`; and, when some of it could not be
+ * read, its text as far as it decodes (a roleRef may name a role in the part that was not read).
+ */
+function readFile({ file, text }: SourceFile, issues: IssueList): { documents: SourceDocument[]; unreadText?: string } {
+  const decoded = typeof text === "string" ? checkText(text) : decodeManifest(text);
+  for (const problem of decoded.problems) issues.push({ file, ...problem, field: "(file)" });
+  if (decoded.text === undefined) return { documents: [], unreadText: typeof text === "string" ? text : lenientText(text) };
+  const parsed = parseYamlFile(file, decoded.text);
+  issues.push(...parsed.issues);
+  return { documents: parsed.documents, ...(parsed.issues.length > 0 ? { unreadText: decoded.text } : {}) };
+}
+
+function reporter(source: SourceDocument, issues: IssueList): (problem: CheckProblem) => void {
+  return (problem) =>
+    issues.add(source.file, () => {
+      const { line, column } = source.locate(problem.path, problem.at ?? "value");
+      return { file: source.file, line, column, field: formatFieldPath(problem.path), message: problem.message };
+    });
 }
 
 function declaredRoleName(value: unknown): string | undefined {
@@ -135,7 +154,7 @@ function validateDocument(source: SourceDocument, report: (p: CheckProblem) => v
   if (record.apiVersion !== API_VERSION) {
     report({
       path: ["apiVersion"],
-      message: record.apiVersion === undefined ? `is required (${API_VERSION})` : `must be ${API_VERSION}, got ${JSON.stringify(record.apiVersion)}`,
+      message: record.apiVersion === undefined ? `is required (${API_VERSION})` : `must be ${API_VERSION}, got ${quote(record.apiVersion)}`,
     });
   }
   const kinds = Object.keys(KINDS);
@@ -146,7 +165,7 @@ function validateDocument(source: SourceDocument, report: (p: CheckProblem) => v
       message:
         kind === undefined
           ? `is required (one of ${kinds.join(", ")})`
-          : `unknown kind ${JSON.stringify(kind)}; expected one of ${kinds.join(", ")}${typeof kind === "string" ? didYouMean(kind, kinds) : ""}`,
+          : `unknown kind ${quote(kind)}; expected one of ${kinds.join(", ")}${typeof kind === "string" ? didYouMean(kind, kinds) : ""}`,
     });
     return undefined;
   }
@@ -163,7 +182,7 @@ function validateDocument(source: SourceDocument, report: (p: CheckProblem) => v
   return undefined;
 }
 
-function checkUniqueNames(valid: readonly ValidDocument[], issues: ManifestIssue[]): void {
+function checkUniqueNames(valid: readonly ValidDocument[], issues: IssueList): void {
   const first = new Map<string, SourceDocument>();
   for (const { doc, source } of valid) {
     const id = `${doc.kind}/${doc.metadata.name}`;
@@ -172,7 +191,7 @@ function checkUniqueNames(valid: readonly ValidDocument[], issues: ManifestIssue
       const at = earlier.locate(["metadata", "name"]);
       reporter(source, issues)({
         path: ["metadata", "name"],
-        message: `another ${doc.kind} is already named "${doc.metadata.name}" (${earlier.file}:${at.line}:${at.column})`,
+        message: `another ${doc.kind} is already named ${quote(doc.metadata.name)} (${earlier.file}:${at.line}:${at.column})`,
       });
     } else {
       first.set(id, source);

@@ -48,7 +48,7 @@ export const PolicyDocumentSchema = z
   .strictObject({
     Version: z.enum(["2012-10-17", "2008-10-17"]).optional(),
     Id: z.string().optional(),
-    Statement: z.union([PolicyStatementSchema, z.array(PolicyStatementSchema).min(1)]),
+    Statement: z.union([PolicyStatementSchema, z.array(PolicyStatementSchema).min(1, "a policy needs at least one statement")]),
   })
   .meta({ description: "An IAM policy document, written as YAML or JSON." });
 
@@ -172,6 +172,10 @@ export const RestApiSpecSchema = z.strictObject({
 
 // ---------------------------------------------------------------- IamRole
 
+// Printable ASCII after "policy/", as IAM's policy paths and names are: a damaged character (U+FFFD, a control
+// character) in an ARN is refused here, not sent to AttachRolePolicy.
+const POLICY_ARN = /^arn:[^:]+:iam::[^:]*:policy\/[\x21-\x7e]+$/;
+
 export const IamRoleSpecSchema = z.strictObject({
   roleName: z
     .string()
@@ -182,9 +186,9 @@ export const IamRoleSpecSchema = z.strictObject({
   description: z.string().max(1000).optional(),
   assumeRolePolicy: PolicyDocumentSchema.meta({ description: "Trust policy." }),
   inlinePolicies: z.record(z.string().regex(/^[\w+=,.@-]{1,128}$/, "policy names are 1-128 letters, digits and +=,.@_-"), PolicyDocumentSchema).optional(),
-  managedPolicyArns: z.array(z.string().regex(/^arn:[^:]+:iam::[^:]*:policy\/.+$/, "a managed policy ARN looks like arn:aws:iam::aws:policy/Name")).optional(),
+  managedPolicyArns: z.array(z.string().regex(POLICY_ARN, "a managed policy ARN looks like arn:aws:iam::aws:policy/Name")).optional(),
   maxSessionDuration: z.number().int().min(3600).max(43200).optional(),
-  permissionsBoundary: z.string().regex(/^arn:[^:]+:iam::[^:]*:policy\/.+$/, "a permissions boundary is a policy ARN").optional(),
+  permissionsBoundary: z.string().regex(POLICY_ARN, "a permissions boundary is a policy ARN").optional(),
   tags: tags.optional(),
   ...reconcileSettings,
 });

@@ -1,7 +1,8 @@
 // YAML with source positions: documents of a file, the node at a field path, duplicate-key detection.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from "yaml";
-import type { Document, Node, Pair } from "yaml";
-import { formatFieldPath, type FieldPath, type ManifestIssue } from "./issues.ts";
+import { Composer, isMap, isPair, isScalar, isSeq, LineCounter } from "yaml";
+import type { Document, Node, Pair, YAMLError } from "yaml";
+import { formatFieldPath, quote, type FieldPath, type ManifestIssue } from "./issues.ts";
+import { MAX_DEPTH, structureProblem, tagProblems, tokenize, type GuardProblem } from "./yaml-guards.ts";
 
 export interface SourceDocument {
   file: string;
@@ -16,51 +17,78 @@ export interface ParsedFile {
   issues: ManifestIssue[];
 }
 
-// Aliases can expand exponentially ("billion laughs"); manifests never need many.
-const MAX_ALIAS_COUNT = 100;
+/** Tags reported per file: a CloudFormation template has hundreds, the first few say enough. */
+const MAX_TAG_ISSUES = 10;
 
 export function parseYamlFile(file: string, text: string): ParsedFile {
   const lineCounter = new LineCounter();
-  const documents: SourceDocument[] = [];
   const issues: ManifestIssue[] = [];
   const position = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  const yamlDocuments = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
-  const list = Array.isArray(yamlDocuments) ? yamlDocuments : [];
-  list.forEach((doc, index) => {
-    const docStart = position(doc.range[0]);
-    if (doc.errors.length > 0) {
-      for (const error of doc.errors) {
-        issues.push({ file, ...position(error.pos[0]), field: "(yaml)", message: firstLine(error.message) });
-      }
-      return;
+  let yamlDocuments: Document.Parsed[];
+  let tags: GuardProblem[];
+  try {
+    const { tokens, tooDeep } = tokenize(text, lineCounter.addNewLine);
+    if (tooDeep) return { documents: [], issues: [{ file, ...position(tooDeep.offset), field: "(yaml)", message: tooDeep.message }] };
+    tags = tagProblems(tokens);
+    yamlDocuments = Array.from(new Composer({ uniqueKeys: false }).compose(tokens));
+  } catch (error) {
+    // Not expected (the YAML library reports problems, it does not throw them), but never thrown on.
+    return { documents: [], issues: [{ file, line: 1, column: 1, field: "(yaml)", message: `could not be read: ${error instanceof Error ? error.message : String(error)}` }] };
+  }
+  for (const tag of tags.slice(0, MAX_TAG_ISSUES)) issues.push({ file, ...position(tag.offset), field: "(yaml)", message: tag.message });
+  const documents = yamlDocuments.flatMap((doc, index) => {
+    const report = (offset: number, message: string, field = "(yaml)") => issues.push({ file, ...position(offset), field, message });
+    for (const error of doc.errors) report(error.pos[0], yamlErrorMessage(error));
+    if (doc.errors.length > 0) return [];
+    if (tags.some((tag) => tag.offset >= doc.range[0] && tag.offset <= doc.range[2])) {
+      // Not read (its tagged values have no meaning here), but a cycle or bomb in it is worth saying too.
+      const structure = structureProblem(doc);
+      if (structure) report(structure.offset, structure.message);
+      return [];
     }
-    for (const duplicate of duplicateKeys(doc.contents)) {
-      issues.push({
-        file,
-        ...position(duplicate.pair.key && isNodeLike(duplicate.pair.key) ? (duplicate.pair.key.range?.[0] ?? 0) : 0),
-        field: formatFieldPath(duplicate.path),
-        message: `duplicate key "${String(duplicate.key)}" (YAML keys must be unique; the later one would silently win)`,
-      });
-    }
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    } catch (error) {
-      issues.push({ file, ...docStart, field: "(yaml)", message: firstLine(error instanceof Error ? error.message : String(error)) });
-      return;
-    }
-    if (value === null || value === undefined) return; // empty document: a stray "---" or only comments
-    documents.push({
-      file,
-      index,
-      value,
-      locate: (path, at = "value") => position(offsetOf(doc, path, at)),
-    });
+    const source = documentOf(file, index, doc, { report, position });
+    return source ? [source] : [];
   });
   return { documents, issues };
+}
+
+interface Reporting {
+  report: (offset: number, message: string, field?: string) => void;
+  position: (offset: number) => { line: number; column: number };
+}
+
+/** A document the parser accepted, as a value; undefined when it is empty or has a problem (reported). */
+function documentOf(file: string, index: number, doc: Document.Parsed, { report, position }: Reporting): SourceDocument | undefined {
+  const structure = structureProblem(doc);
+  if (structure) {
+    report(structure.offset, structure.message);
+    return undefined;
+  }
+  for (const duplicate of duplicateKeys(doc.contents)) {
+    const key = duplicate.pair.key;
+    const message = `duplicate key ${quote(String(duplicate.key))} (YAML keys must be unique; the later one would silently win)`;
+    report(isNodeLike(key) ? (key.range?.[0] ?? 0) : 0, message, formatFieldPath(duplicate.path));
+  }
+  let value: unknown;
+  try {
+    // Aliases are bounded by structureProblem (cycles, expansion, depth), so yaml's own alias count is off:
+    // it would refuse a scalar anchor used 101 times, and says neither where nor why.
+    value = doc.toJS({ maxAliasCount: -1 });
+  } catch (error) {
+    report(doc.range[0], firstLine(error instanceof Error ? error.message : String(error)));
+    return undefined;
+  }
+  if (value === null || value === undefined) return undefined; // empty document: a stray "---" or only comments
+  return { file, index, value, locate: (path, at = "value") => position(offsetOf(doc, path, at)) };
+}
+
+function yamlErrorMessage(error: YAMLError): string {
+  // The composer catches a stack overflow and reports the bare RangeError message (scanTokens should prevent it).
+  if (error.code === "RESOURCE_EXHAUSTION") return `nested too deeply to read (a manifest nests at most ${MAX_DEPTH} levels)`;
+  return firstLine(error.message);
 }
 
 function firstLine(message: string): string {

@@ -1,6 +1,6 @@
 // Turns zod issues into short messages that say what is wrong and, for a typo, what was meant.
 import type { z } from "zod";
-import { didYouMean, type FieldPath } from "./issues.ts";
+import { didYouMean, MAX_ISSUES_PER_FILE, quote, type FieldPath } from "./issues.ts";
 
 export interface SchemaProblem {
   path: FieldPath;
@@ -20,10 +20,11 @@ function describeIssue(schema: z.ZodType, issue: ZodIssue, base: FieldPath): Sch
   switch (issue.code) {
     case "unrecognized_keys": {
       const known = knownKeys(schemaAt(schema, path));
-      return issue.keys.map((key) => ({
+      // Past the first MAX_ISSUES_PER_FILE keys nothing is listed: no "did you mean" for 50,000 generated keys.
+      return issue.keys.map((key, i) => ({
         path: [...path, key],
         at: "key" as const,
-        message: `unknown field "${key}"${didYouMean(key, known)}`,
+        message: `unknown field ${quote(key)}${i < MAX_ISSUES_PER_FILE ? didYouMean(key, known) : ""}`,
       }));
     }
     case "invalid_type":
@@ -35,7 +36,7 @@ function describeIssue(schema: z.ZodType, issue: ZodIssue, base: FieldPath): Sch
       const hint = typeof got === "string" ? didYouMean(got, values) : "";
       if (got === undefined) return [{ path, at: "value", message: `is required (${values.length === 1 ? JSON.stringify(values[0]) : `one of ${values.join(", ")}`})` }];
       const expected = values.length === 1 ? `must be ${JSON.stringify(values[0])}` : `must be one of ${values.join(", ")}`;
-      return [{ path, at: "value", message: `${expected}${got === undefined ? "" : `, got ${JSON.stringify(got)}`}${hint}` }];
+      return [{ path, at: "value", message: `${expected}, got ${quote(got)}${hint}` }];
     }
     case "invalid_key": {
       const inner = issue.issues[0];
@@ -64,7 +65,7 @@ function describeUnion(schema: z.ZodType, issue: Extract<ZodIssue, { code: "inva
       return e?.code === "invalid_type" ? [typeMessage(`expected ${e.expected}`).replace(/^expected /, "")] : [];
     });
     const got = valueAt(issue);
-    return [{ path, at: "value", message: `must be ${[...new Set(forms)].join(" or ")}${got === undefined ? "" : `, got ${JSON.stringify(got)}`}` }];
+    return [{ path, at: "value", message: `must be ${[...new Set(forms)].join(" or ")}${got === undefined ? "" : `, got ${quote(got)}`}` }];
   }
   const branches = issue.errors.filter((errors) => !errors.every((e) => e.code === "invalid_type" && e.path.length === 0));
   if (branches.length === 1 && branches[0]) return describeZodIssues(schema, branches[0], path);

@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
 
+// fromEntries, not `out[key] = …`: a key "__proto__" (a tag or a variable AWS holds) must count in the hash.
 function sortedKeys(value: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) out[key] = value[key];
-  return out;
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, value[key]]));
 }
 
 /** JSON with object keys sorted at every level (undefined members dropped, as JSON does). */

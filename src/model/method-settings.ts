@@ -1,5 +1,6 @@
 // Stage method settings. AWS answers every field, defaults included; a manifest lists a few. Both sides
 // drop default values (and keys left with nothing) so that they compare equal.
+import { ownValue } from "./own.ts";
 import type { MethodSettingModel } from "./types.ts";
 
 export const METHOD_SETTING_DEFAULTS: Required<MethodSettingModel> = {
@@ -16,14 +17,14 @@ export const METHOD_SETTING_DEFAULTS: Required<MethodSettingModel> = {
 };
 
 export function normalizeMethodSettings(settings: Record<string, MethodSettingModel>): Record<string, MethodSettingModel> {
-  const out: Record<string, MethodSettingModel> = {};
-  for (const [key, setting] of Object.entries(settings)) {
-    const kept = Object.fromEntries(
-      Object.entries(setting).filter(([field, value]) => value !== undefined && value !== METHOD_SETTING_DEFAULTS[field as keyof MethodSettingModel] && !inherited(field, value)),
-    ) as MethodSettingModel;
-    if (Object.keys(kept).length > 0) out[key] = kept;
-  }
-  return out;
+  const kept = Object.entries(settings).map(([key, setting]): [string, MethodSettingModel] => [key, withoutDefaults(setting)]);
+  // fromEntries: every key stays an own entry, whatever its name.
+  return Object.fromEntries(kept.filter(([, setting]) => Object.keys(setting).length > 0));
+}
+
+function withoutDefaults(setting: MethodSettingModel): MethodSettingModel {
+  const defaults: { readonly [field: string]: unknown } = METHOD_SETTING_DEFAULTS;
+  return Object.fromEntries(Object.entries(setting).filter(([field, value]) => value !== undefined && value !== ownValue(defaults, field) && !inherited(field, value)));
 }
 
 /** A method's own settings report throttling -1: "inherit the stage's". */

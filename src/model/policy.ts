@@ -17,16 +17,17 @@ export function canonicalPolicy(document: PolicyDocument | Record<string, unknow
   return out;
 }
 
+// Canonical objects are built with fromEntries: a key such as "__proto__" (a condition key in a policy AWS
+// holds) stays an entry, where `out[key] = …` would set the prototype and drop it from the comparison.
 function canonicalStatement(statement: Record<string, unknown>): Json {
-  const out: Record<string, Json> = {};
-  for (const key of Object.keys(statement).sort()) {
-    const value = statement[key];
-    if (LIST_FIELDS.has(key)) out[key] = asSortedList(value);
-    else if (PRINCIPAL_FIELDS.has(key)) out[key] = canonicalPrincipal(value);
-    else if (key === "Condition") out[key] = canonicalCondition(value);
-    else out[key] = value as Json;
-  }
-  return out;
+  return Object.fromEntries(Object.keys(statement).sort().map((key) => [key, canonicalMember(key, statement[key])]));
+}
+
+function canonicalMember(key: string, value: unknown): Json {
+  if (LIST_FIELDS.has(key)) return asSortedList(value);
+  if (PRINCIPAL_FIELDS.has(key)) return canonicalPrincipal(value);
+  if (key === "Condition") return canonicalCondition(value);
+  return value as Json;
 }
 
 function asSortedList(value: unknown): string[] {
@@ -36,23 +37,24 @@ function asSortedList(value: unknown): string[] {
 
 function canonicalPrincipal(value: unknown): Json {
   if (typeof value === "string") return value === "*" ? { AWS: ["*"] } : value;
-  const out: Record<string, Json> = {};
-  for (const key of Object.keys(value as object).sort()) out[key] = asSortedList((value as Record<string, unknown>)[key]);
-  return out;
+  const principal = value as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(principal).sort().map((key) => [key, asSortedList(principal[key])]));
 }
 
 function canonicalCondition(value: unknown): Json {
-  const out: Record<string, Json> = {};
-  for (const operator of Object.keys(value as object).sort()) {
-    const block = (value as Record<string, Record<string, unknown>>)[operator] ?? {};
-    const inner: Record<string, Json> = {};
-    for (const key of Object.keys(block).sort()) {
-      const v = block[key];
-      inner[key] = Array.isArray(v) || typeof v === "string" ? asSortedList(v) : (v as Json);
-    }
-    out[operator] = inner;
-  }
-  return out;
+  const operators = value as Record<string, Record<string, unknown>>;
+  return Object.fromEntries(
+    Object.keys(operators)
+      .sort()
+      .map((operator) => {
+        const block = operators[operator] ?? {};
+        const inner = Object.keys(block).sort().map((key): [string, Json] => {
+          const v = block[key];
+          return [key, Array.isArray(v) || typeof v === "string" ? asSortedList(v) : (v as Json)];
+        });
+        return [operator, Object.fromEntries(inner)];
+      }),
+  );
 }
 
 export function policiesEqual(a: PolicyDocument | undefined, b: PolicyDocument | undefined): boolean {

@@ -33,7 +33,7 @@ export function decideAlerts(current: readonly DriftItem[], announced: Readonly<
   const drift = current.filter((item) => item.cause === "drift");
   const now = new Map(drift.map((item) => [fingerprintOf(item.change), item]));
   return {
-    appeared: [...now.entries()].filter(([fp]) => !(fp in announced)).map(([fingerprint, item]) => ({ fingerprint, item })),
+    appeared: [...now.entries()].filter(([fp]) => !Object.hasOwn(announced, fp)).map(([fingerprint, item]) => ({ fingerprint, item })),
     resolved: Object.entries(announced)
       .filter(([fp]) => !now.has(fp))
       .map(([fingerprint, description]) => ({ fingerprint, description })),

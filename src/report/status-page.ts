@@ -2,6 +2,7 @@
 // self-contained HTML document (inline CSS, no script, no external asset), rendered without I/O.
 // Every value is escaped: revisions, refs, names and error texts come from Git and AWS.
 import type { PassReport } from "../engine/pass-report.ts";
+import { ownValue } from "../model/own.ts";
 
 export interface ControllerFacts {
   /** The Git source, already redacted (no token, no password). */
@@ -73,7 +74,7 @@ function passRow(pass: PassReport): string {
   const counts = plan
     ? [plan.summary.create, plan.summary.update, plan.summary.delete, plan.summary.replace, plan.summary.redeploy].map((n) => `<td class="num">${n}</td>`)
     : ['<td colspan="5">not planned</td>'];
-  const resultClass = RESULT_CLASS[pass.result] ?? "";
+  const resultClass = ownValue(RESULT_CLASS, pass.result) ?? "";
   return [
     "<tr>",
     `<td><time datetime="${esc(pass.startedAt)}">${esc(pass.startedAt)}</time></td>`,

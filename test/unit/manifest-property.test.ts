@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments, stringify } from "yaml";
-import { ManifestError } from "../../src/manifest/issues.ts";
+import { ManifestError, MAX_MESSAGE_LENGTH } from "../../src/manifest/issues.ts";
 import { parseManifests, type SourceFile } from "../../src/manifest/load.ts";
 
 const VALID = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "valid");
@@ -31,9 +31,13 @@ function expectLoadOrManifestError(files: SourceFile[]): void {
       expect(Number.isInteger(issue.column) && issue.column >= 0, `column of ${JSON.stringify(issue)}`).toBe(true);
       expect(issue.field, JSON.stringify(issue)).not.toBe("");
       expect(issue.message, JSON.stringify(issue)).not.toBe("");
+      expect(issue.message.length, JSON.stringify(issue)).toBeLessThanOrEqual(MAX_MESSAGE_LENGTH);
       if (issue.field !== "(manifests)") {
         expect(names).toContain(issue.file);
-        const lines = (files.find((f) => f.file === issue.file)?.text ?? "").split("\n").length;
+        // Every problem of a file that was read has a place in it.
+        expect(issue.line, `line of ${JSON.stringify(issue)}`).toBeGreaterThanOrEqual(1);
+        const text = files.find((f) => f.file === issue.file)?.text ?? "";
+        const lines = (typeof text === "string" ? text : new TextDecoder().decode(text)).split("\n").length;
         expect(issue.line, `line beyond the end of the file: ${JSON.stringify(issue)}`).toBeLessThanOrEqual(lines + 1);
       }
     }
@@ -177,14 +181,17 @@ describe("(a) the loader returns or throws a ManifestError, never anything else"
 
 const chars = (set: string) => fc.constantFrom(...[...set]);
 const noPlaceholder = (s: string) => !s.includes("${");
+// The yaml library writes DEL, the C1 controls, U+FFFD, U+FFFE and U+FFFF unescaped, which the loader refuses
+// (YAML allows the first ones only escaped; U+FFFD marks text damaged by a lenient decoder).
+const writable = (s: string) => !/[\x7f-\x9f\ufffd-\uffff]/.test(s);
 
 const stageVariableName = fc.string({ unit: chars("abcXYZ019_"), minLength: 1, maxLength: 12 }).filter((name) => name !== "__proto__");
-const freeText = fc.string({ unit: "binary", maxLength: 40 }).filter(noPlaceholder);
+const freeText = fc.string({ unit: "binary", maxLength: 40 }).filter((s) => noPlaceholder(s) && writable(s));
 const TAG_CHARS = "abzABZ019 _.:/=+-@éß日Ω٣\u00a0\u3000";
 const tagKey = fc
   .string({ unit: chars(TAG_CHARS), minLength: 1, maxLength: 30 })
   .filter((key) => !/^(aws:|apigw-reconciler:)/i.test(key) && key !== "__proto__");
-const tagValue = fc.string({ unit: "binary", maxLength: 60 }).filter(noPlaceholder);
+const tagValue = fc.string({ unit: "binary", maxLength: 60 }).filter((s) => noPlaceholder(s) && writable(s));
 const tags = fc.dictionary(tagKey, tagValue, { maxKeys: 8 });
 const mediaPart = fc.string({ unit: chars("abxyz019*+.-_;=é"), minLength: 1, maxLength: 10 });
 const mediaType = fc.tuple(mediaPart, mediaPart).map(([type, subtype]) => `${type}/${subtype}`);

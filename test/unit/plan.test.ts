@@ -157,7 +157,7 @@ describe("buildPlan: the seed from nothing", () => {
     expect(iam.map((o) => o.call)).toEqual(["CreateRole", "PutRolePolicy", "AttachRolePolicy", "TagRole"]);
     const tags = (iam[0]?.input.Tags ?? []) as { Key: string }[];
     expect(tags.map((t) => t.Key)).not.toContain("apigw-reconciler:spec-hash");
-    expect(iam[3]?.input.Tags).toEqual([{ Key: "apigw-reconciler:spec-hash", Value: expect.any(String) }]);
+    expect(iam[3]?.input.Tags).toEqual([{ Key: "apigw-reconciler:spec-hash", Value: expect.any(String) as unknown }]);
     for (let i = 1; i < iam.length; i++) expect(iam[i]?.after).toEqual([iam[i - 1]?.id]);
   });
 });

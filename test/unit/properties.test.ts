@@ -3,7 +3,8 @@
 //   1. diff(x, live of x) is empty — also when the live side is read back from AWS by observe;
 //   2. apply(plan(diff(d, l))) to an AWS holding l yields d: observe afterwards finds nothing to change,
 //      whatever the interleaving of concurrent calls;
-//   3. for every field table, the emitted PatchOperations applied to the before-object give the after-object;
+//   3. for every field table, the emitted PatchOperations applied to the before-object give the after-object
+//      (also with map keys named like Object.prototype members: `toString`, `constructor`…);
 //   4. policies compare equal to themselves as IAM answers them (URL-encoded, re-ordered, string vs list).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -296,7 +297,10 @@ describe("apply round trip: examples", () => {
 
 const SEGMENT = fc.string({ unit: fc.constantFrom("a", "b", "/", "~", "0", "1", "."), minLength: 1, maxLength: 6 }).filter((k) => k !== "__proto__");
 
-function valueArb(kind: FieldKind): fc.Arbitrary<unknown> {
+/** Keys that every plain object inherits (`__proto__` aside: the fake's maps are plain objects, and the loader refuses it). */
+const BUILTIN_SEGMENT = fc.constantFrom("constructor", "toString", "valueOf", "hasOwnProperty", "a");
+
+function valueArb(kind: FieldKind, segment: fc.Arbitrary<string> = SEGMENT): fc.Arbitrary<unknown> {
   switch (kind) {
     case "string":
       return fc.string({ maxLength: 8 });
@@ -305,17 +309,17 @@ function valueArb(kind: FieldKind): fc.Arbitrary<unknown> {
     case "boolean":
       return fc.boolean();
     case "map":
-      return fc.dictionary(SEGMENT, fc.string({ maxLength: 5 }), { maxKeys: 4 });
+      return fc.dictionary(segment, fc.string({ maxLength: 5 }), { maxKeys: 4 });
     case "flags":
-      return fc.dictionary(SEGMENT, fc.boolean(), { maxKeys: 4 });
+      return fc.dictionary(segment, fc.boolean(), { maxKeys: 4 });
     case "set":
-      return fc.uniqueArray(SEGMENT, { maxLength: 4 });
+      return fc.uniqueArray(segment, { maxLength: 4 });
   }
 }
 
-function objectArb(table: readonly FieldSpec[], kinds: Readonly<Record<string, FieldKind>>): fc.Arbitrary<Record<string, unknown>> {
+function objectArb(table: readonly FieldSpec[], kinds: Readonly<Record<string, FieldKind>>, segment?: fc.Arbitrary<string>): fc.Arbitrary<Record<string, unknown>> {
   const fields = table.filter((spec) => spec.patch !== undefined && spec.type !== "policy" && kinds[spec.field] !== undefined);
-  return fc.record(Object.fromEntries(fields.map((spec) => [spec.field, maybe(valueArb(kinds[spec.field] as FieldKind))]))).map((o) => dropUndefined(o));
+  return fc.record(Object.fromEntries(fields.map((spec) => [spec.field, maybe(valueArb(kinds[spec.field] as FieldKind, segment))]))).map((o) => dropUndefined(o));
 }
 
 describe("property: a field table's PatchOperations turn before into after", () => {
@@ -327,9 +331,10 @@ describe("property: a field table's PatchOperations turn before into after", () 
     ["INTEGRATION_RESPONSE_FIELDS", INTEGRATION_RESPONSE_FIELDS, PATCHABLE.integrationResponse],
     ["STAGE_FIELDS", STAGE_FIELDS, PATCHABLE.stage],
   ];
-  it.each(tables)("%s", (_name, table, kinds) => {
+  const rows = [...tables.map(([name, table, kinds]) => [name, table, kinds, SEGMENT] as const), ...tables.map(([name, table, kinds]) => [`${name}, keys named like Object.prototype members`, table, kinds, BUILTIN_SEGMENT] as const)];
+  it.each(rows)("%s", (_name, table, kinds, segment) => {
     fc.assert(
-      fc.property(objectArb(table, kinds), objectArb(table, kinds), (before, after) => {
+      fc.property(objectArb(table, kinds, segment), objectArb(table, kinds, segment), (before, after) => {
         const ops = patchOperations(table, diffFields(table, after, before));
         for (const op of ops) if (op.op !== "remove" && op.value !== undefined) expect(typeof op.value).toBe("string");
         const patched = structuredClone(before);

@@ -3,6 +3,7 @@
 import type { Change, FieldChange, Operation } from "../../model/changes.ts";
 import { contentHash } from "../../model/hash.ts";
 import { TAG, type LiveIamRole } from "../../model/live.ts";
+import { hasOwn, ownValue } from "../../model/own.ts";
 import { policiesEqual } from "../../model/policy.ts";
 import type { IamRoleModel, PolicyDocument } from "../../model/types.ts";
 import { diffFields, type FieldSpec } from "../fields.ts";
@@ -45,19 +46,21 @@ export function diffIamRole(desired: IamRoleModel, live: LiveIamRole | undefined
 }
 
 function tagField(desired: Record<string, string>, live: Record<string, string>): FieldChange[] {
-  const same = Object.keys(desired).length === Object.keys(live).length && Object.entries(desired).every(([k, v]) => live[k] === v);
+  const same = Object.keys(desired).length === Object.keys(live).length && Object.entries(desired).every(([k, v]) => ownValue(live, k) === v);
   return same ? [] : [{ field: "tags", before: live, after: desired }];
 }
 
+/** By name, own entries only: an out-of-band policy named `toString` is an extra policy like any other. */
 function diffInlinePolicies(role: string, desired: Record<string, PolicyDocument>, live: Record<string, PolicyDocument>): Change[] {
   const changes: Change[] = [];
   for (const policy of Object.keys(desired).sort()) {
     const document = desired[policy];
-    if (!(policy in live)) changes.push({ kind: "RolePolicy", action: "create", id: { role, policy }, fields: [{ field: "document", after: document }], patch: [] });
-    else if (!policiesEqual(document, live[policy])) changes.push({ kind: "RolePolicy", action: "update", id: { role, policy }, fields: [{ field: "document", before: live[policy], after: document }], patch: [] });
+    const current = ownValue(live, policy);
+    if (current === undefined) changes.push({ kind: "RolePolicy", action: "create", id: { role, policy }, fields: [{ field: "document", after: document }], patch: [] });
+    else if (!policiesEqual(document, current)) changes.push({ kind: "RolePolicy", action: "update", id: { role, policy }, fields: [{ field: "document", before: current, after: document }], patch: [] });
   }
   for (const policy of Object.keys(live).sort()) {
-    if (!(policy in desired)) changes.push({ kind: "RolePolicy", action: "delete", id: { role, policy }, fields: [{ field: "document", before: live[policy] }], patch: [] });
+    if (!hasOwn(desired, policy)) changes.push({ kind: "RolePolicy", action: "delete", id: { role, policy }, fields: [{ field: "document", before: live[policy] }], patch: [] });
   }
   return changes;
 }
@@ -119,7 +122,7 @@ export function planIamRole(
         break;
       case "RolePolicy:create":
       case "RolePolicy:update":
-        add("PutRolePolicy", { RoleName, PolicyName: policy, PolicyDocument: JSON.stringify(desired.inlinePolicies[policy]) }, change, `:${policy}`);
+        add("PutRolePolicy", { RoleName, PolicyName: policy, PolicyDocument: JSON.stringify(ownValue(desired.inlinePolicies, policy)) }, change, `:${policy}`);
         break;
       case "RolePolicy:delete":
         add("DeleteRolePolicy", { RoleName, PolicyName: policy }, change, `:${policy}`);
@@ -164,9 +167,9 @@ function planRoleField(
       return;
     case "tags": {
       const before = live?.model.tags ?? {};
-      const removed = Object.keys(before).filter((k) => !(k in desired.tags));
+      const removed = Object.keys(before).filter((k) => !hasOwn(desired.tags, k));
       if (removed.length > 0) add("UntagRole", { RoleName, TagKeys: removed }, change);
-      const changed = Object.entries(desired.tags).filter(([k, v]) => before[k] !== v);
+      const changed = Object.entries(desired.tags).filter(([k, v]) => ownValue(before, k) !== v);
       if (changed.length > 0) add("TagRole", { RoleName, Tags: toTagList(Object.fromEntries(changed)) }, change);
       return;
     }

@@ -3,6 +3,7 @@ import type { Change, ChangeId, FieldChange } from "../../model/changes.ts";
 import { contentHash } from "../../model/hash.ts";
 import { TAG, type LiveRestApi } from "../../model/live.ts";
 import { METHOD_SETTING_DEFAULTS, settingsPatchPrefix } from "../../model/method-settings.ts";
+import { hasOwn, ownValue } from "../../model/own.ts";
 import type { HttpMethod, IntegrationModel, MethodModel, MethodSettingModel, RestApiModel, StageModel } from "../../model/types.ts";
 import {
   diffFields,
@@ -91,7 +92,7 @@ function createdFields(table: readonly FieldSpec[], model: object, tags?: Record
 
 function diffTags(desired: Record<string, string>, live: Record<string, string> | undefined): FieldChange | undefined {
   const before = live ?? {};
-  const same = Object.keys(desired).length === Object.keys(before).length && Object.entries(desired).every(([k, v]) => before[k] === v);
+  const same = Object.keys(desired).length === Object.keys(before).length && Object.entries(desired).every(([k, v]) => ownValue(before, k) === v);
   return same ? undefined : { field: "tags", before, after: desired };
 }
 
@@ -141,9 +142,9 @@ export function matchResources(desired: RestApiModel, live: RestApiModel | undef
       take(path, samePart);
       continue;
     }
-    const siblings = [...livePaths].filter((l) => !used.has(l) && l !== "/" && parentOf(l) === liveParent && !desired.resources[rebase(l, liveParent, parentOf(path))]);
-    const wanted = methodSet(desired.resources[path]?.methods ?? {});
-    const candidates = siblings.filter((l) => methodSet(live.resources[l]?.methods ?? {}) === wanted);
+    const siblings = [...livePaths].filter((l) => !used.has(l) && l !== "/" && parentOf(l) === liveParent && !hasOwn(desired.resources, rebase(l, liveParent, parentOf(path))));
+    const wanted = methodSet(ownValue(desired.resources, path)?.methods ?? {});
+    const candidates = siblings.filter((l) => methodSet(ownValue(live.resources, l)?.methods ?? {}) === wanted);
     const unmatchedDesiredSiblings = desiredPaths.filter((d) => d !== path && parentOf(d) === parentOf(path) && !match.has(d) && !livePaths.has(d));
     const [only] = candidates;
     if (only !== undefined && (candidates.length === 1 || unmatchedDesiredSiblings.length === 0)) take(path, only);
@@ -161,10 +162,10 @@ function diffResources(desired: RestApiModel, live: RestApiModel | undefined, ma
   const changes: Change[] = [];
   const ordered = Object.keys(desired.resources).sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));
   for (const path of ordered) {
-    const resource = desired.resources[path];
+    const resource = ownValue(desired.resources, path);
     if (!resource) continue;
     const livePath = match.get(path);
-    const liveResource = livePath !== undefined ? live?.resources[livePath] : undefined;
+    const liveResource = livePath !== undefined ? ownValue(live?.resources, livePath) : undefined;
     if (path !== "/" && livePath === undefined) {
       changes.push({ kind: "Resource", action: "create", id: { api, path }, fields: [{ field: "pathPart", after: lastPart(path) }], patch: [] });
     } else if (livePath !== undefined && lastPart(livePath) !== lastPart(path)) {
@@ -194,10 +195,10 @@ function diffResources(desired: RestApiModel, live: RestApiModel | undefined, ma
 function diffMethods(api: string, path: string, desired: Partial<Record<HttpMethod, MethodModel>>, live: Partial<Record<HttpMethod, MethodModel>>): Change[] {
   const changes: Change[] = [];
   for (const verb of Object.keys(desired).sort() as HttpMethod[]) {
-    const method = desired[verb];
+    const method = ownValue(desired, verb);
     if (!method) continue;
     const id: ChangeId = { api, path, httpMethod: verb };
-    const current = live[verb];
+    const current = ownValue(live, verb);
     if (!current) {
       changes.push({ kind: "Method", action: "create", id, fields: diffFields(METHOD_FIELDS, method, undefined), patch: [] });
     } else {
@@ -208,7 +209,7 @@ function diffMethods(api: string, path: string, desired: Partial<Record<HttpMeth
     changes.push(...diffIntegration(id, method.integration, current?.integration));
   }
   for (const verb of Object.keys(live).sort() as HttpMethod[]) {
-    if (!desired[verb]) changes.push({ kind: "Method", action: "delete", id: { api, path, httpMethod: verb }, fields: [], patch: [] });
+    if (!ownValue(desired, verb)) changes.push({ kind: "Method", action: "delete", id: { api, path, httpMethod: verb }, fields: [], patch: [] });
   }
   return changes;
 }
@@ -221,14 +222,15 @@ function diffKeyed<T extends object>(id: ChangeId, desired: Record<string, T>, l
   const changes: Change[] = [];
   for (const code of Object.keys(desired).sort()) {
     const rid = { ...id, statusCode: code };
-    if (!(code in live)) changes.push({ kind, action: "create", id: rid, fields: diffFields(table, desired[code], undefined), patch: [] });
+    const current = ownValue(live, code);
+    if (current === undefined) changes.push({ kind, action: "create", id: rid, fields: diffFields(table, desired[code], undefined), patch: [] });
     else {
-      const fields = diffFields(table, desired[code], live[code]);
+      const fields = diffFields(table, desired[code], current);
       if (fields.length > 0) changes.push({ kind, action: "update", id: rid, fields, patch: patchOperations(table, fields) });
     }
   }
   for (const code of Object.keys(live).sort()) {
-    if (!(code in desired)) changes.push({ kind, action: "delete", id: { ...id, statusCode: code }, fields: [], patch: [] });
+    if (!hasOwn(desired, code)) changes.push({ kind, action: "delete", id: { ...id, statusCode: code }, fields: [], patch: [] });
   }
   return changes;
 }
@@ -261,10 +263,11 @@ function diffIntegration(id: ChangeId, desired: IntegrationModel | undefined, li
 
 function diffStages(api: string, desired: Record<string, StageModel>, live: Record<string, StageModel>): Change[] {
   const changes: Change[] = [];
+  // Own entries only: a stage named `constructor` or `valueOf` is a stage, not something every object has.
   for (const name of Object.keys(desired).sort()) {
-    const stage = desired[name];
+    const stage = ownValue(desired, name);
     if (!stage) continue;
-    const current = live[name];
+    const current = ownValue(live, name);
     const id = { api, stage: name };
     const settings = diffMethodSettings(stage.methodSettings, current?.methodSettings ?? {});
     const tags = diffTags(stage.tags, current?.tags);
@@ -284,7 +287,7 @@ function diffStages(api: string, desired: Record<string, StageModel>, live: Reco
     }
   }
   for (const name of Object.keys(live).sort()) {
-    if (!(name in desired)) changes.push({ kind: "Stage", action: "delete", id: { api, stage: name }, fields: [], patch: [] });
+    if (!hasOwn(desired, name)) changes.push({ kind: "Stage", action: "delete", id: { api, stage: name }, fields: [], patch: [] });
   }
   return changes;
 }
@@ -297,8 +300,8 @@ export function diffMethodSettings(desired: Record<string, MethodSettingModel>, 
   for (const key of keys) {
     for (const { field, patch: sub } of METHOD_SETTING_FIELDS) {
       const name = field as keyof MethodSettingModel;
-      const after = desired[key]?.[name];
-      const before = live[key]?.[name];
+      const after = ownValue(desired, key)?.[name];
+      const before = ownValue(live, key)?.[name];
       if (after === before) continue;
       fields.push({ field: `methodSettings.${key}.${field}`, before, after });
       patch.push({ op: "replace", path: `${settingsPatchPrefix(key)}/${sub}`, value: String(after ?? METHOD_SETTING_DEFAULTS[name]) });
@@ -321,9 +324,9 @@ function deploymentDecision(desired: RestApiModel, live: LiveRestApi | undefined
   const deployed = parseDeployedTag(live.tags[TAG.deployed]);
   if (!deployed) return { reason: "no deployment by the reconciler is recorded", stages };
   if (deployed.configHash !== configHash) return { reason: "the live configuration was changed since its last deployment", stages };
-  const missing = stages.filter((s) => !(s in live.stageDeployments));
+  const missing = stages.filter((s) => !hasOwn(live.stageDeployments, s));
   if (missing.length > 0) return { reason: `new stage ${missing.join(", ")}`, stages };
-  const stale = stages.filter((s) => live.stageDeployments[s] !== deployed.deploymentId);
+  const stale = stages.filter((s) => ownValue(live.stageDeployments, s) !== deployed.deploymentId);
   if (stale.length > 0) return { reason: `stage ${stale.join(", ")} is not on the latest deployment`, stages };
   return undefined;
 }

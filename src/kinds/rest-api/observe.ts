@@ -43,26 +43,20 @@ export async function listRestApis(gateway: Gateway): Promise<RawRestApi[]> {
 
 export async function readRestApi(gateway: Gateway, api: RawRestApi, key: string): Promise<LiveRestApi> {
   const [resources, stages] = await Promise.all([readResources(gateway, api.summary.id), gateway.read<Raw>("apigateway", "GetStages", { restApiId: api.summary.id })]);
-  const resourceIds: Record<string, string> = {};
-  const resourceModels: Record<string, ResourceModel> = {};
-  for (const resource of resources) {
-    const path = String(resource.path);
-    resourceIds[path] = String(resource.id);
-    resourceModels[path] = { path, methods: methodsOf(resource) };
-  }
-  const stageModels: Record<string, StageModel> = {};
-  const stageDeployments: Record<string, string | undefined> = {};
-  for (const stage of (stages.item ?? []) as Raw[]) {
-    const name = String(stage.stageName);
-    stageModels[name] = stageModel(stage);
-    stageDeployments[name] = stage.deploymentId as string | undefined;
-  }
+  // Built with fromEntries, never `record[name] = …`: a stage AWS calls `__proto__` must be an entry, not
+  // the record's prototype (it would vanish from the diff, and `constructor`… would seem to exist).
+  const paths = resources.map((resource) => [String(resource.path), resource] as const);
+  const stageList = ((stages.item ?? []) as Raw[]).map((stage) => [String(stage.stageName), stage] as const);
   return {
     id: api.summary.id,
     tags: api.summary.tags,
-    resourceIds,
-    stageDeployments,
-    model: { ...restApiFields(api.raw, key), resources: resourceModels, stages: stageModels },
+    resourceIds: Object.fromEntries(paths.map(([path, resource]) => [path, String(resource.id)])),
+    stageDeployments: Object.fromEntries(stageList.map(([name, stage]) => [name, stage.deploymentId as string | undefined])),
+    model: {
+      ...restApiFields(api.raw, key),
+      resources: Object.fromEntries(paths.map(([path, resource]): [string, ResourceModel] => [path, { path, methods: methodsOf(resource) }])),
+      stages: Object.fromEntries(stageList.map(([name, stage]) => [name, stageModel(stage)])),
+    },
   };
 }
 
@@ -94,11 +88,7 @@ export function restApiFields(raw: Raw, key: string): Omit<RestApiModel, "resour
 }
 
 function methodsOf(resource: Raw): Partial<Record<HttpMethod, MethodModel>> {
-  const methods: Partial<Record<HttpMethod, MethodModel>> = {};
-  for (const [verb, method] of Object.entries((resource.resourceMethods ?? {}) as Record<string, Raw>)) {
-    methods[verb as HttpMethod] = methodModel(method);
-  }
-  return methods;
+  return mapValues((resource.resourceMethods ?? {}) as Record<string, Raw>, methodModel);
 }
 
 function methodModel(method: Raw): MethodModel {
@@ -145,10 +135,8 @@ function integrationResponseModel(response: Raw): IntegrationResponseModel {
 }
 
 function stageModel(stage: Raw): StageModel {
-  const settings: Record<string, MethodSettingModel> = {};
-  for (const [key, value] of Object.entries((stage.methodSettings ?? {}) as Record<string, MethodSettingModel>)) {
-    settings[settingsKeyFromAws(key)] = value;
-  }
+  const raw = (stage.methodSettings ?? {}) as Record<string, MethodSettingModel>;
+  const settings = Object.fromEntries(Object.entries(raw).map(([key, value]) => [settingsKeyFromAws(key), value]));
   return {
     name: String(stage.stageName),
     description: emptyToUndefined(stage.description),
@@ -163,6 +151,7 @@ function emptyToUndefined(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
 }
 
+/** The same keys (own entries, whatever their names), each value mapped. */
 function mapValues<T, U>(record: Record<string, T>, f: (value: T) => U): Record<string, U> {
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
 }

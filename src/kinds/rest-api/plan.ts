@@ -4,7 +4,8 @@
 import type { Change, Operation, Ref } from "../../model/changes.ts";
 import { TAG, type LiveRestApi } from "../../model/live.ts";
 import { restApiArn, stageArn } from "../../model/arn.ts";
-import type { HttpMethod, IntegrationModel, MethodModel, RestApiModel, StageModel } from "../../model/types.ts";
+import { hasOwn, ownValue } from "../../model/own.ts";
+import type { IntegrationModel, MethodModel, RestApiModel, StageModel } from "../../model/types.ts";
 import type { RestApiDiff } from "./diff.ts";
 import { diffMethodSettings } from "./diff.ts";
 
@@ -50,7 +51,7 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
   // Resource ids: live ids for matched resources, refs for resources this plan creates.
   const resourceId = (path: string): unknown => {
     const livePath = diff.resourceMatch.get(path);
-    return livePath !== undefined && live ? live.resourceIds[livePath] : ref(`resource:${path}`);
+    return livePath !== undefined && live ? ownValue(live.resourceIds, livePath) : ref(`resource:${path}`);
   };
   const resourceCreateOp = new Map<string, string>();
   const methodPutOp = new Map<string, string>();
@@ -64,11 +65,12 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
     const { kind, action, id } = change;
     const path = id.path ?? "/";
     const methodKey = `${path} ${id.httpMethod ?? ""}`;
-    const method = id.httpMethod ? desired.resources[path]?.methods[id.httpMethod as HttpMethod] : undefined;
+    // Names from change ids are looked up as own entries only (see model/own.ts).
+    const method = id.httpMethod ? ownValue(ownValue(desired.resources, path)?.methods, id.httpMethod) : undefined;
     const base = id.httpMethod ? { restApiId, resourceId: resourceId(path), httpMethod: id.httpMethod } : {};
     const liveBase = () => {
       const livePath = diff.resourceMatch.get(path) ?? path;
-      return { restApiId, resourceId: live?.resourceIds[livePath] ?? resourceId(path), httpMethod: id.httpMethod };
+      return { restApiId, resourceId: ownValue(live?.resourceIds, livePath) ?? resourceId(path), httpMethod: id.httpMethod };
     };
 
     switch (`${kind}:${action}`) {
@@ -90,7 +92,7 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
         if (tags) {
           const before = (tags.before ?? {}) as Record<string, string>;
           const after = (tags.after ?? {}) as Record<string, string>;
-          const removed = Object.keys(before).filter((k) => !(k in after));
+          const removed = Object.keys(before).filter((k) => !hasOwn(after, k));
           if (removed.length > 0) add({ id: `${group}:UntagResource`, service: "apigateway", call: "UntagResource", input: { resourceArn: apiArn, tagKeys: removed }, change: index });
         }
         break;
@@ -128,7 +130,7 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
             id: `${group}:DeleteResource:${path}`,
             service: "apigateway",
             call: "DeleteResource",
-            input: { restApiId, resourceId: live?.resourceIds[path] },
+            input: { restApiId, resourceId: ownValue(live?.resourceIds, path) },
             change: index,
           }),
         );
@@ -184,7 +186,7 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
         add({ id: `${group}:DeleteIntegration:${methodKey}`, service: "apigateway", call: "DeleteIntegration", input: liveBase(), change: index });
         break;
       case "MethodResponse:create": {
-        const response = method?.responses[id.statusCode ?? ""];
+        const response = ownValue(method?.responses, id.statusCode ?? "");
         if (response) {
           methodResponsePutOp.set(
             `${methodKey} ${id.statusCode}`,
@@ -220,7 +222,7 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
         });
         break;
       case "IntegrationResponse:create": {
-        const response = method?.integration?.responses[id.statusCode ?? ""];
+        const response = ownValue(method?.integration?.responses, id.statusCode ?? "");
         if (response) {
           add({
             id: `${group}:PutIntegrationResponse:${methodKey} ${id.statusCode}`,
@@ -308,8 +310,8 @@ function planStages(
   if (deployment) {
     const [carrier, ...others] = deployment.stages;
     if (carrier === undefined) return out;
-    const carrierStage = desired.stages[carrier];
-    const carrierIsNew = !live || !(carrier in live.stageDeployments);
+    const carrierStage = ownValue(desired.stages, carrier);
+    const carrierIsNew = !live || !hasOwn(live.stageDeployments, carrier);
     deployOp = add({
       id: `${group}:CreateDeployment`,
       service: "apigateway",
@@ -330,10 +332,10 @@ function planStages(
       handled.add(carrier);
     }
     for (const name of others) {
-      const stage = desired.stages[name];
+      const stage = ownValue(desired.stages, name);
       if (!stage) continue;
       handled.add(name);
-      const exists = live !== undefined && name in live.stageDeployments;
+      const exists = live !== undefined && hasOwn(live.stageDeployments, name);
       if (exists) {
         const patch = [{ op: "replace", path: "/deploymentId", value: ref("deployment") }, ...(stageChange(name)?.patch ?? [])];
         out.push(add({ id: `${group}:UpdateStage:${name}`, service: "apigateway", call: "UpdateStage", input: { restApiId, stageName: name, patchOperations: patch }, after: [deployOp], change: stageChangeIndex(name) }));
@@ -354,7 +356,7 @@ function planStages(
 
   for (const name of Object.keys(desired.stages).sort()) {
     if (handled.has(name)) continue;
-    const stage = desired.stages[name];
+    const stage = ownValue(desired.stages, name);
     const change = stageChange(name);
     if (!stage || !change || change.action !== "update") continue;
     if (change.patch.length > 0) {
@@ -396,7 +398,7 @@ function planStages(
     const ids: string[] = [];
     const before = isNew ? {} : ((stageChange(name)?.fields.find((f) => f.field === "tags")?.before as Record<string, string> | undefined) ?? undefined);
     if (!isNew && before === undefined) return ids;
-    const removed = Object.keys(before ?? {}).filter((k) => !(k in stage.tags));
+    const removed = Object.keys(before ?? {}).filter((k) => !hasOwn(stage.tags, k));
     if (removed.length > 0) ids.push(add({ id: `${group}:UntagResource:${name}`, service: "apigateway", call: "UntagResource", input: { resourceArn: stageArnOf(name), tagKeys: removed }, after: [after] }));
     if (Object.keys(stage.tags).length > 0) ids.push(add({ id: `${group}:TagResource:${name}`, service: "apigateway", call: "TagResource", input: { resourceArn: stageArnOf(name), tags: stage.tags }, after: [after] }));
     return ids;
