@@ -9,6 +9,13 @@ export const PLACEHOLDERS = ["AWS_REGION", "AWS_ACCOUNT_ID"] as const;
 
 const text = (description: string) => z.string().meta({ description });
 const stringMap = (description: string) => z.record(z.string(), z.string()).meta({ description });
+/**
+ * Content type → value (templates, models): API Gateway keys them by media type. Holding the keys to
+ * type/subtype also keeps user data from ever looking like a plan's own id placeholders (`{ $ref: … }`).
+ */
+const MEDIA_TYPE = /^[^/\s]+\/[^/\s]+$/;
+const contentTypeMap = (description: string) =>
+  z.record(z.string().regex(MEDIA_TYPE, "a content type is type/subtype, e.g. application/json"), z.string()).meta({ description });
 const requiredFlags = (description: string) => z.record(z.string(), z.boolean()).meta({ description });
 
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
@@ -93,7 +100,7 @@ const roleReference = z
 export const IntegrationResponseSchema = z.strictObject({
   selectionPattern: text("Regular expression matched against the backend's status code; omit for the default response.").optional(),
   responseParameters: stringMap("method.response.header.X → integration.response.header.Y, 'literal' or integration.response.body.x").optional(),
-  responseTemplates: stringMap("Content type → mapping template.").optional(),
+  responseTemplates: contentTypeMap("Content type → mapping template.").optional(),
   contentHandling: CONTENT_HANDLING.optional(),
 });
 
@@ -103,7 +110,7 @@ export const IntegrationSchema = z.strictObject({
   uri: text("Backend URI, e.g. arn:aws:apigateway:${AWS_REGION}:s3:path/{bucket}").optional(),
   credentials: z.union([text("Role ARN API Gateway assumes"), roleReference]).optional(),
   requestParameters: stringMap("integration.request.(path|header|querystring).X → method.request.…, 'literal', context or stage variable").optional(),
-  requestTemplates: stringMap("Content type → mapping template.").optional(),
+  requestTemplates: contentTypeMap("Content type → mapping template.").optional(),
   passthroughBehavior: z.enum(["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"]).optional(),
   contentHandling: CONTENT_HANDLING.optional(),
   timeoutInMillis: z.number().int().min(50).max(300000).optional(),
@@ -113,7 +120,7 @@ export const IntegrationSchema = z.strictObject({
 
 export const MethodResponseSchema = z.strictObject({
   responseParameters: requiredFlags("method.response.header.X → required?").optional(),
-  responseModels: stringMap("Content type → model name (e.g. Empty).").optional(),
+  responseModels: contentTypeMap("Content type → model name (e.g. Empty).").optional(),
 });
 
 export const MethodSchema = z.strictObject({

@@ -109,16 +109,18 @@ class FakeAws extends FakeApiGateway {
 /** Up to three entries with distinct names from `names`, each with a value from `value`. */
 const entriesOf = <T>(names: readonly string[], value: fc.Arbitrary<T>, minLength = 0) =>
   fc.uniqueArray(fc.constantFrom(...names), { minLength, maxLength: 3 }).chain((keys) => fc.tuple(...keys.map((key) => value.map((v): [string, T] => [key, v]))));
-const mapOf = <T>(value: fc.Arbitrary<T>) => entriesOf(MANIFEST_NAMES, value).map((entries) => Object.fromEntries(entries));
+const mapOf = <T>(value: fc.Arbitrary<T>, names: readonly string[] = MANIFEST_NAMES) => entriesOf(names, value).map((entries) => Object.fromEntries(entries));
+/** Templates and models are keyed by content type: the loader holds them to type/subtype (hostile keys reach them only from AWS). */
+const CONTENT_TYPES = ["application/json", "text/plain", "application/xml"] as const;
 
 const stageSpecArb = fc.record({ variables: mapOf(fc.constantFrom("a", "b")), tags: mapOf(fc.constantFrom("x", "y")), description: fc.option(fc.constant("d"), { nil: undefined }) });
 
 const apiSpecArb = fc
   .record({
     tags: mapOf(fc.constantFrom("x", "y")),
-    requestTemplates: mapOf(fc.constantFrom("{}", "$input.body")),
-    responseModels: mapOf(fc.constantFrom("Empty", "Error")),
-    responseTemplates: mapOf(fc.constantFrom("{}", "#set($a = 1)")),
+    requestTemplates: mapOf(fc.constantFrom("{}", "$input.body"), CONTENT_TYPES),
+    responseModels: mapOf(fc.constantFrom("Empty", "Error"), CONTENT_TYPES),
+    responseTemplates: mapOf(fc.constantFrom("{}", "#set($a = 1)"), CONTENT_TYPES),
     stages: entriesOf(MANIFEST_NAMES, stageSpecArb, 1),
   })
   .map(({ tags, requestTemplates, responseModels, responseTemplates, stages }) => ({
