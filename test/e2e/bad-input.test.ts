@@ -6,7 +6,7 @@
  * The whole corpus goes through the loader in test/unit/manifest-corpus.test.ts; each CLI start costs about
  * a second, so this takes a sample.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -14,7 +14,7 @@ import { ManifestError } from "../../src/manifest/issues.ts";
 import { parseManifests } from "../../src/manifest/load.ts";
 import type { Emulator } from "../emulator/emulator.ts";
 import { hostileCorpus, MUTATION_KINDS, type HostileCase } from "../fixtures/hostile/corpus.ts";
-import { runCli, useEmulator, writeOps, type CliResult } from "./support.ts";
+import { REPO, runCli, useEmulator, writeOps, type CliResult } from "./support.ts";
 
 let emulator: Emulator;
 useEmulator((started) => {
@@ -119,5 +119,23 @@ describe(`bad input through the CLI: a sample of ${SAMPLE_SIZE} corpus cases cov
   afterAll(() => {
     const slowest = [...timings].sort((a, b) => b.ms - a.ms).slice(0, 5);
     console.log(`bad input through the CLI: ${timings.length} runs; slowest: ${slowest.map((t) => `${t.run} ${t.ms} ms`).join(", ")}`);
+  });
+});
+
+describe("policies IAM would refuse, through the CLI: refused before any AWS call, located", () => {
+  const BROKEN = join(REPO, "test", "fixtures", "broken");
+  const fixtures = readdirSync(BROKEN).filter((name) => /^policy-|^managed-policies-too-many/.test(name)).sort();
+
+  it("there is a fixture for each IAM rule and quota", () => expect(fixtures.length).toBeGreaterThanOrEqual(10));
+
+  it.each(fixtures)("%s: apply exits 1 with its expected problem and makes no call", async (name) => {
+    const text = readFileSync(join(BROKEN, name), "utf8");
+    const expected = [...text.matchAll(/^# expect: (\d+:\d+ .*)$/gm)].map((m) => m[1] ?? "");
+    await emulator.resetCalls();
+    const run = await runCli(emulator, ["apply", "-m", join(BROKEN, name), "--no-color", "--state-file", join(scratch, `${name}.state.json`)]);
+    expect(run.code, run.stderr).toBe(1);
+    for (const line of expected) expect(run.stderr).toContain(`${name}:${line}`);
+    expect(run.stderr).not.toMatch(/^\s+at \S/m);
+    expect((await emulator.calls()).total).toBe(0);
   });
 });

@@ -104,7 +104,7 @@ describe("SIGKILL during a first apply", () => {
 });
 
 describe("SIGKILL during an apply that updates and deletes", () => {
-  it.each([1, 2, 4, 6, 9, 12, 15, 18, 21, 24, 27, 30, 34, 40])("killed after %i writes: drift says pending; the next apply converges, nothing lost or duplicated", async (writes) => {
+  it.each([1, 2, 3, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 33, 36, 40])("killed after %i writes: drift says pending; the next apply converges, nothing lost or duplicated", async (writes) => {
     await emulator.reset();
     const dir = before();
     const state = `${dir.dir}/.state.json`;
