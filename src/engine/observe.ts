@@ -116,7 +116,7 @@ export async function observe(gateway: Gateway, desired: DesiredState, options: 
 
   const knownArn = [...roles.values()].map((r) => r.live?.arn).find((arn) => arn !== undefined);
   const accountId = options.accountId ?? (knownArn ? accountIdOfArn(knownArn) : undefined) ?? (needsAccountId(desired) ? await gateway.accountIdFromSts() : "000000000000");
-  const partition = (knownArn ? partitionOfArn(knownArn) : undefined) ?? "aws";
+  const partition = (knownArn ? partitionOfArn(knownArn) : undefined) ?? partitionOfRegion(region);
   return { target: { region, accountId, partition }, apis, roles, orphanApis, orphanRoles };
 }
 
@@ -143,4 +143,11 @@ async function listOrphanRoles(gateway: Gateway, desiredKeys: ReadonlySet<string
     if (live) orphans.push(live);
   }
   return orphans;
+}
+
+/** Without an ARN to read it from: the partition of the Region (https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html). */
+export function partitionOfRegion(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  return "aws";
 }

@@ -106,7 +106,7 @@ export function buildPlan(desired: DesiredState, observed: Observed, options: Pl
       if (diff.changes.length > 0) skipped.push({ group, reason: "observe mode: reported, not written" });
       continue;
     }
-    const ops = planRestApi(diff, desiredModel, live, { region: observed.target.region, owner: options.owner, roleReady, ...(options.revision ? { revision: options.revision } : {}) });
+    const ops = planRestApi(diff, desiredModel, live, { region: observed.target.region, partition: observed.target.partition, owner: options.owner, roleReady, ...(options.revision ? { revision: options.revision } : {}) });
     operations.push(...ops.map((op) => (op.change !== undefined ? { ...op, change: op.change + offset } : op)));
   }
 

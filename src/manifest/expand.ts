@@ -95,7 +95,8 @@ function expandIntegration(integration: IntegrationSpec, roles: RoleIndex): Inte
   else if (credentials) {
     const role = roles.get(credentials.roleRef);
     // The loader has already reported a dangling reference; keep a recognisable value for safety.
-    credentialsArn = role ? roleArn("${AWS_ACCOUNT_ID}", role.path, role.roleName) : `unresolved:${credentials.roleRef}`;
+    // The partition too is the target's (aws, aws-cn, aws-us-gov): known only once AWS is observed.
+    credentialsArn = role ? roleArn("${AWS_ACCOUNT_ID}", role.path, role.roleName, "${AWS_PARTITION}") : `unresolved:${credentials.roleRef}`;
   }
   return {
     type: integration.type,

@@ -5,7 +5,7 @@ import { z } from "zod";
 export const API_VERSION = "apigw-reconciler/v1";
 
 /** Placeholders a string may contain; resolved at reconcile time from the target account and region. */
-export const PLACEHOLDERS = ["AWS_REGION", "AWS_ACCOUNT_ID"] as const;
+export const PLACEHOLDERS = ["AWS_REGION", "AWS_ACCOUNT_ID", "AWS_PARTITION"] as const;
 
 const text = (description: string) => z.string().meta({ description });
 const stringMap = (description: string) => z.record(z.string(), z.string()).meta({ description });

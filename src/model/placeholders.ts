@@ -1,4 +1,4 @@
-// ${AWS_REGION} and ${AWS_ACCOUNT_ID} in desired strings, resolved once the target account is known.
+// ${AWS_REGION}, ${AWS_ACCOUNT_ID} and ${AWS_PARTITION} in desired strings, resolved once the target account is known.
 // Mapping templates are left alone: their VTL has ${…} of its own.
 import type { DesiredState } from "./types.ts";
 
@@ -11,9 +11,9 @@ export interface Target {
 const TEMPLATE_FIELDS = new Set(["requestTemplates", "responseTemplates"]);
 
 export function resolvePlaceholders(desired: DesiredState, target: Target): DesiredState {
-  const values: Record<string, string> = { AWS_REGION: target.region, AWS_ACCOUNT_ID: target.accountId };
+  const values: Record<string, string> = { AWS_REGION: target.region, AWS_ACCOUNT_ID: target.accountId, AWS_PARTITION: target.partition };
   const resolve = (value: unknown): unknown => {
-    if (typeof value === "string") return value.replace(/\$\{(AWS_REGION|AWS_ACCOUNT_ID)\}/g, (_, name: string) => values[name] ?? "");
+    if (typeof value === "string") return value.replace(/\$\{(AWS_REGION|AWS_ACCOUNT_ID|AWS_PARTITION)\}/g, (_, name: string) => values[name] ?? "");
     if (Array.isArray(value)) return value.map(resolve);
     if (value !== null && typeof value === "object") {
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, TEMPLATE_FIELDS.has(k) ? v : resolve(v)]));

@@ -162,7 +162,7 @@ describe("create from an empty account, then a no-op pass", () => {
         if (!i || !li) continue;
         expect(li.type, `${where} integration type`).toBe(i.type);
         expect(li.httpMethod, `${where} integration httpMethod`).toBe(i.httpMethod);
-        expect(li.uri, `${where} integration uri`).toBe(i.uri?.replace("${AWS_REGION}", REGION));
+        expect(li.uri, `${where} integration uri`).toBe(i.uri?.replace("${AWS_REGION}", REGION).replace("${AWS_PARTITION}", "aws"));
         expect(li.credentials, `${where} integration credentials`).toBe(roleArn);
         expect(li.requestParameters ?? {}, `${where} integration requestParameters`).toEqual(i.requestParameters ?? {});
         expect(li.requestTemplates ?? {}, `${where} integration requestTemplates`).toEqual(i.requestTemplates ?? {});
@@ -224,7 +224,7 @@ describe("create from an empty account, then a no-op pass", () => {
       expect(JSON.parse(decodeURIComponent(live.PolicyDocument ?? "")), `inline policy ${name}`).toEqual(document);
     }
     const attached = (await aws.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: spec.roleName }))).AttachedPolicies ?? [];
-    expect(sorted(attached.map((p) => p.PolicyArn ?? "?"))).toEqual(sorted(spec.managedPolicyArns));
+    expect(sorted(attached.map((p) => p.PolicyArn ?? "?"))).toEqual(sorted(spec.managedPolicyArns.map((arn) => arn.replace("${AWS_PARTITION}", "aws"))));
   });
 
   it("a second reconcile writes nothing, says so, and reads the API and role in at most 7 calls", async () => {

@@ -113,7 +113,7 @@ describe("valid manifests", () => {
     expect(photos?.source).toEqual({ file: "test/fixtures/valid/photos.yaml", line: 34 });
     expect(Object.keys(photos?.model.resources ?? {}).sort()).toEqual(["/", "/{folder}", "/{folder}/{item}"]);
     const get = photos?.model.resources["/{folder}/{item}"]?.methods.GET;
-    expect(get?.integration?.credentials).toBe("arn:aws:iam::${AWS_ACCOUNT_ID}:role/service-role/photos-s3-read");
+    expect(get?.integration?.credentials).toBe("arn:${AWS_PARTITION}:iam::${AWS_ACCOUNT_ID}:role/service-role/photos-s3-read");
     expect(get?.integration?.timeoutInMillis).toBe(10000);
     expect(photos?.model.binaryMediaTypes).toEqual(["image/jpeg", "image/png"]);
     expect(photos?.model.stages.prod?.variables).toEqual({ bucket: "photos-prod" });

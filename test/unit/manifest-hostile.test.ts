@@ -97,7 +97,7 @@ const ROWS: Row[] = [
     input: () => api("x", `  ? ${"q".repeat(MB5)}\n  : 1\n`),
     expected: [`7:5 spec["${"q".repeat(60)}"… (5242880 characters)]: unknown field "${"q".repeat(60)}"… (5242880 characters)`],
   },
-  { name: "5 MB unknown placeholder", reason: "the placeholder's name is quoted, clipped", input: () => api("${" + "P".repeat(MB5) + "}"), expected: [`6:16 spec.description: unknown placeholder \${${"P".repeat(38)}… (5242880 characters)}; known: \${AWS_REGION}, \${AWS_ACCOUNT_ID}`] },
+  { name: "5 MB unknown placeholder", reason: "the placeholder's name is quoted, clipped", input: () => api("${" + "P".repeat(MB5) + "}"), expected: [`6:16 spec.description: unknown placeholder \${${"P".repeat(38)}… (5242880 characters)}; known: \${AWS_REGION}, \${AWS_ACCOUNT_ID}, \${AWS_PARTITION}`] },
   {
     name: "5 MB regular expression",
     reason: "V8's message quotes the whole pattern: only its reason is kept",

@@ -6,13 +6,15 @@ import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-vitest/extend";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { createGateway, type Gateway } from "../../src/aws/gateway.ts";
-import { observe, OwnershipError } from "../../src/engine/observe.ts";
+import { observe, OwnershipError, partitionOfRegion } from "../../src/engine/observe.ts";
+import { parseManifests } from "../../src/manifest/load.ts";
+import { resolvePlaceholders } from "../../src/model/placeholders.ts";
 import { changeOutcomes } from "../../src/report/outcomes.ts";
 import { buildPlan, PruneGuardError, type PlanOptions } from "../../src/engine/plan.ts";
 import type { Operation, Plan } from "../../src/model/changes.ts";
 import { TAG } from "../../src/model/live.ts";
 import type { DesiredState, RestApiModel } from "../../src/model/types.ts";
-import { integrationOf, liveApiOf, liveRoleOf, methodOf, observedOf, OWNER, PLAN_OPTIONS, renamePath, ROLE_ARN, seedDesired } from "./support/models.ts";
+import { integrationOf, liveApiOf, liveRoleOf, methodOf, observedOf, OWNER, PLAN_OPTIONS, renamePath, ROLE_ARN, seedDesired, seedFiles } from "./support/models.ts";
 
 const API_GROUP = "RestApi/my-s3";
 const ROLE_GROUP = "IamRole/apig-aws-proxy-role";
@@ -488,5 +490,26 @@ describe("observe: ownership", () => {
     apigw.on(GetRestApisCommand).resolves({ items: [tagged("aaa111"), { id: "old1", name: "Old", tags: { [TAG.name]: "legacy", [TAG.owner]: OWNER } }] });
     const observed = await run(apiOnly());
     expect(observed.orphanApis).toEqual([{ id: "old1", key: "legacy", name: "Old" }]);
+  });
+});
+
+// ---------------------------------------------------------------- partitions
+
+describe("buildPlan: the target's partition in every ARN it writes", () => {
+  const rows: { reason: string; target: { region: string; accountId: string; partition: string } }[] = [
+    { reason: "China (aws-cn)", target: { region: "cn-north-1", accountId: "123456789012", partition: "aws-cn" } },
+    { reason: "GovCloud (aws-us-gov)", target: { region: "us-gov-west-1", accountId: "123456789012", partition: "aws-us-gov" } },
+  ];
+  it.each(rows)("$reason: tag ARNs and roleRef credentials carry it, nothing says arn:aws:", ({ target }) => {
+    const desired = resolvePlaceholders(parseManifests(seedFiles()).desired, target);
+    const plan = buildPlan(desired, { ...observedOf(), target }, PLAN_OPTIONS);
+    const text = JSON.stringify(plan.operations);
+    expect(text).not.toMatch(/arn:aws:(?!iam::aws:policy)/);
+    expect(text).toContain(`"credentials":"arn:${target.partition}:iam::123456789012:role/apigAwsProxyRole"`);
+    expect(opsOf(plan, "TagResource").map((op) => JSON.stringify(op.input.resourceArn))).toEqual([expect.stringContaining(`arn:${target.partition}:apigateway:${target.region}::/restapis/`)]);
+  });
+
+  it("without a role to read it from, the partition follows the Region", () => {
+    expect(["us-east-1", "cn-northwest-1", "us-gov-east-1"].map(partitionOfRegion)).toEqual(["aws", "aws-cn", "aws-us-gov"]);
   });
 });

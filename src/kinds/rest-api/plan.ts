@@ -11,6 +11,8 @@ import { diffMethodSettings } from "./diff.ts";
 
 export interface RestApiPlanContext {
   region: string;
+  /** aws, aws-cn or aws-us-gov: tag ARNs carry it. */
+  partition: string;
   owner: string;
   /** Role ARN → id of the operation after which that role exists (roles created in this run). */
   roleReady: ReadonlyMap<string, string>;
@@ -24,7 +26,7 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
   const group = `RestApi/${desired.key}`;
   const ops: Operation[] = [];
   const restApiId: unknown = live?.id ?? ref("api");
-  const apiArn: unknown = live ? restApiArn(context.region, live.id) : ref("api", restApiArn(context.region, "{}"));
+  const apiArn: unknown = live ? restApiArn(context.region, live.id, context.partition) : ref("api", restApiArn(context.region, "{}", context.partition));
   let createApiOp: string | undefined;
 
   const add = (op: Omit<Operation, "group" | "after"> & { after?: (string | undefined)[] }): string => {
@@ -300,7 +302,7 @@ function planStages(
   allOps: () => string[],
 ): string[] {
   const out: string[] = [];
-  const stageArnOf = (name: string): unknown => (live ? stageArn(context.region, live.id, name) : ref("api", stageArn(context.region, "{}", name)));
+  const stageArnOf = (name: string): unknown => (live ? stageArn(context.region, live.id, name, context.partition) : ref("api", stageArn(context.region, "{}", name, context.partition)));
   const deployment = diff.deployment;
   const stageChange = (name: string) => diff.changes.find((c) => c.kind === "Stage" && c.id.stage === name);
   const stageChangeIndex = (name: string) => changeIndex((c) => c.kind === "Stage" && c.id.stage === name);
@@ -373,7 +375,7 @@ function planStages(
   // Record what was applied: the spec hash always, the deployment and its config hash when one was made.
   const needsSpecTag = live === undefined || live.tags[TAG.specHash] !== diff.specHash;
   const userTagChange = diff.changes.find((c) => c.kind === "RestApi" && c.action === "update")?.fields.find((f) => f.field === "tags");
-  const apiArnValue: unknown = live ? restApiArn(context.region, live.id) : ref("api", restApiArn(context.region, "{}"));
+  const apiArnValue: unknown = live ? restApiArn(context.region, live.id, context.partition) : ref("api", restApiArn(context.region, "{}", context.partition));
   if (deployOp || needsSpecTag || userTagChange) {
     const tags: Record<string, unknown> = { ...(userTagChange ? (userTagChange.after as Record<string, string>) : {}), [TAG.specHash]: diff.specHash };
     if (live) Object.assign(tags, { [TAG.name]: desired.key, [TAG.owner]: context.owner });
