@@ -51,13 +51,20 @@ function changeAll(dir: ManifestDir): void {
 interface Drift {
   code: number;
   causes: Record<string, number>;
+  /** The changes reported as drift (kind, action, object, fields), for the assertion message. */
+  drifted: string[];
 }
 
 async function driftNow(dir: ManifestDir, state: string): Promise<Drift> {
   const run = await runCli(emulator, ["drift", "-m", dir.dir, "--no-color", "-o", "json", "--state-file", state]);
   const causes: Record<string, number> = {};
-  for (const change of run.json?.changes ?? []) causes[(change as { cause?: string }).cause ?? "none"] = (causes[(change as { cause?: string }).cause ?? "none"] ?? 0) + 1;
-  return { code: run.code, causes };
+  const drifted: string[] = [];
+  for (const change of run.json?.changes ?? []) {
+    const cause = (change as { cause?: string }).cause ?? "none";
+    causes[cause] = (causes[cause] ?? 0) + 1;
+    if (cause === "drift") drifted.push(`${change.action} ${change.kind} ${change.api ?? change.role ?? ""} ${change.path ?? ""} ${change.httpMethod ?? ""} ${change.statusCode ?? ""} ${change.stage ?? ""} ${change.policy ?? ""} [${change.fields.map((f) => f.field).join(",")}] ${change.reason ?? ""}`);
+  }
+  return { code: run.code, causes, drifted };
 }
 
 /** `reconcile apply` killed with SIGKILL once the emulator has seen `writes` write calls of it. */

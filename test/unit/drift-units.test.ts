@@ -91,6 +91,18 @@ describe("causesOf", () => {
       facts: { desiredHash: "h2", appliedHash: "h1", pendingChanges: [] },
       causes: ["drift", "drift", "drift"],
     },
+    {
+      reason: "deployment pending: an apply stopped after its configuration writes left only the deployment the manifest's change needs",
+      changes: [deployment],
+      facts: { desiredHash: "h2", appliedHash: "h1", pendingChanges: [timeout, deployment] },
+      causes: ["pending"],
+    },
+    {
+      reason: "integration responses missing after the manifest's integration replacement (PutIntegration drops them) are pending",
+      changes: [change("IntegrationResponse", "create", { path: "/", httpMethod: "GET", statusCode: "200" }), change("IntegrationResponse", "create", { path: F, httpMethod: "GET", statusCode: "200" })],
+      facts: { desiredHash: "h2", appliedHash: "h1", pendingChanges: [change("Integration", "replace", { path: "/", httpMethod: "GET" }, [field("type", "AWS", "MOCK")])] },
+      causes: ["pending", "drift"],
+    },
     { reason: "no changes: no causes", changes: [], facts: { desiredHash: "h2", appliedHash: "h1", pendingChanges: [timeout] }, causes: [] },
   ];
 
