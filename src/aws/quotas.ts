@@ -1,6 +1,8 @@
 // Client-side token buckets mirroring API Gateway's control-plane quotas, so our own calls never make
 // AWS throttle us. Every call takes a token from its operation's bucket (if any) and the shared one.
 
+import { sleep as sleepUntil } from "../sleep.ts";
+
 export interface Quota {
   /** tokens per second */
   rate: number;
@@ -115,7 +117,7 @@ export class QuotaScheduler {
     private readonly quotas: Record<string, Record<string, Quota>>,
     private readonly now: () => number = () => performance.now(),
     /** Resolves after `ms`, or at once when `wake` aborts (a new or withdrawn waiter changes the shortest wait). */
-    private readonly sleep: (ms: number, wake: AbortSignal) => Promise<void> = sleepUnlessWoken,
+    private readonly sleep: (ms: number, wake: AbortSignal) => Promise<void> = sleepUntil,
   ) {}
 
   /** Cuts the pump's current sleep short, so that it recomputes whom to serve and when. */
@@ -221,16 +223,4 @@ export class QuotaScheduler {
       if (bucket) while (bucket.wait() === 0) bucket.take();
     }
   }
-}
-
-function sleepUnlessWoken(ms: number, wake: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      wake.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    wake.addEventListener("abort", done, { once: true });
-  });
 }

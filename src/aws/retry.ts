@@ -1,5 +1,6 @@
 // Retries for retryable AWS errors only, with exponential backoff and jitter, bounded in total time.
 import pRetry from "p-retry";
+import { sleep } from "../sleep.ts";
 import { AwsCallError } from "./errors.ts";
 
 export interface RetryPolicy {
@@ -41,21 +42,8 @@ export async function withRetries<T>(attempt: () => Promise<T>, policy: RetryPol
       if (!(error instanceof AwsCallError)) return;
       // AWS's Retry-After (at most a minute: a bogus value must not park the pass), cut short by a stop.
       const retryAfter = error.detail.retryAfterSeconds;
-      if (retryAfter !== undefined) await pause(Math.min(retryAfter * 1000, MAX_RETRY_AFTER_MS), hooks.signal);
+      if (retryAfter !== undefined) await sleep(Math.min(retryAfter * 1000, MAX_RETRY_AFTER_MS), hooks.signal);
       if (hooks.beforeRetry && (error.detail.class === "retryable" || hooks.alsoRetry?.(error))) recovered = await hooks.beforeRetry(error, attemptNumber);
     },
-  });
-}
-
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
   });
 }

@@ -3,6 +3,7 @@
 // What the source, the lease, the metrics and the alerts are is decided by the caller (cli/run.ts).
 import type { Logger } from "pino";
 import { noCalls } from "../aws/recorder.ts";
+import { sleep } from "../sleep.ts";
 import type { Gateway } from "../aws/gateway.ts";
 import { runPass, type PassConfig, type PassDeps, type StateAccess } from "../engine/pass.ts";
 import type { PassReport } from "../engine/pass-report.ts";
@@ -318,17 +319,4 @@ function logPass(log: Logger, report: PassReport): void {
   };
   if (report.result === "success") log.info(fields, "pass finished");
   else log.error(fields, "pass did not succeed");
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      // Removed each time: the stop signal lives as long as the controller and would collect listeners.
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

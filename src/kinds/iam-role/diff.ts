@@ -96,18 +96,12 @@ export function planIamRole(
   // short must not claim to hold the spec (see the RestApi plan).
   const { [TAG.specHash]: _hash, ...identity } = ownership;
 
-  for (const change of changes) {
-    if (change.kind === "IamRole" && change.action === "replace" && live) {
-      for (const arn of live.model.managedPolicyArns) add("DetachRolePolicy", { RoleName, PolicyArn: arn }, change, `:${arn}`);
-      for (const name of Object.keys(live.model.inlinePolicies)) add("DeleteRolePolicy", { RoleName, PolicyName: name }, change, `:${name}`);
-      add("DeleteRole", { RoleName }, change);
-      add("CreateRole", createRoleInput(desired, identity), change);
-      for (const [name, document] of Object.entries(desired.inlinePolicies)) add("PutRolePolicy", { RoleName, PolicyName: name, PolicyDocument: JSON.stringify(document) }, change, `:${name}`);
-      for (const arn of desired.managedPolicyArns) add("AttachRolePolicy", { RoleName, PolicyArn: arn }, change, `:${arn}`);
-      const ready = previous;
-      add("TagRole", { RoleName, Tags: toTagList({ [TAG.specHash]: specHash }) }, undefined, ":spec-hash");
-      return { operations: ops, readyAfter: ready };
-    }
+  const replaced = live ? changes.find((c) => c.kind === "IamRole" && c.action === "replace") : undefined;
+  if (replaced && live) {
+    planReplacement(desired, live, (call, input, suffix) => add(call, input, replaced, suffix), identity);
+    const readyAfter = previous;
+    add("TagRole", { RoleName, Tags: toTagList({ [TAG.specHash]: specHash }) }, undefined, ":spec-hash");
+    return { operations: ops, ...(readyAfter ? { readyAfter } : {}) };
   }
   let created = false;
   for (const change of changes) {
@@ -128,10 +122,8 @@ export function planIamRole(
         add("DeleteRolePolicy", { RoleName, PolicyName: policy }, change, `:${policy}`);
         break;
       case "RolePolicyAttachment:create":
-        add("AttachRolePolicy", { RoleName, PolicyArn: policy }, change, `:${policy}`);
-        break;
       case "RolePolicyAttachment:delete":
-        add("DetachRolePolicy", { RoleName, PolicyArn: policy }, change, `:${policy}`);
+        add(change.action === "create" ? "AttachRolePolicy" : "DetachRolePolicy", { RoleName, PolicyArn: policy }, change, `:${policy}`);
         break;
     }
   }
@@ -141,6 +133,22 @@ export function planIamRole(
     add("TagRole", { RoleName, Tags: toTagList(ownership) }, undefined, ":ownership");
   }
   return { operations: ops, readyAfter: ready };
+}
+
+/** A role whose path changed: everything off, delete, create at the new path, everything back on. */
+function planReplacement(
+  desired: IamRoleModel,
+  live: LiveIamRole,
+  add: (call: string, input: Record<string, unknown>, suffix?: string) => string,
+  identity: Record<string, string>,
+): void {
+  const RoleName = desired.roleName;
+  for (const arn of live.model.managedPolicyArns) add("DetachRolePolicy", { RoleName, PolicyArn: arn }, `:${arn}`);
+  for (const name of Object.keys(live.model.inlinePolicies)) add("DeleteRolePolicy", { RoleName, PolicyName: name }, `:${name}`);
+  add("DeleteRole", { RoleName });
+  add("CreateRole", createRoleInput(desired, identity));
+  for (const [name, document] of Object.entries(desired.inlinePolicies)) add("PutRolePolicy", { RoleName, PolicyName: name, PolicyDocument: JSON.stringify(document) }, `:${name}`);
+  for (const arn of desired.managedPolicyArns) add("AttachRolePolicy", { RoleName, PolicyArn: arn }, `:${arn}`);
 }
 
 function planRoleField(
