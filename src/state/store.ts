@@ -116,7 +116,7 @@ export class S3StateStore implements StateStore {
 // ------------------------------------------------------------------------------ file
 
 /**
- * The local state file, as src/engine/state.ts has always written it (missing or unreadable = empty; a
+ * The local state file, as it has always been written (missing or unreadable = empty; a
  * temporary file renamed into place), plus a version check before the rename. The check and the rename are
  * two steps, not one: it catches a writer that wrote since we read, and the file lease keeps two processes
  * from writing at the same moment.

@@ -14,7 +14,16 @@ import type { CallCounts } from "../../src/aws/recorder.ts";
 import { causesOf, type Cause, type CauseFacts } from "../../src/engine/cause.ts";
 import { applyIgnoreRules, parsePointer } from "../../src/engine/ignore.ts";
 import { buildPlan } from "../../src/engine/plan.ts";
-import { DEFAULT_STATE_FILE, emptyState, readState, writeState, type StateFile } from "../../src/engine/state.ts";
+import { DEFAULT_STATE_FILE, type StateFile } from "../../src/engine/state.ts";
+import { emptyState, FileStateStore } from "../../src/state/store.ts";
+
+/** The state file as the CLI reads it. */
+const readState = async (path: string): Promise<StateFile> => (await new FileStateStore(path).read()).state;
+/** The state file as the CLI writes it (over whatever version is there). */
+async function writeState(path: string, state: StateFile): Promise<void> {
+  const store = new FileStateStore(path);
+  await store.write(state, (await store.read()).version);
+}
 import { broadenedPermissions, broadenedTrust, securityNotes } from "../../src/kinds/iam-role/broadening.ts";
 import { diffRestApi } from "../../src/kinds/rest-api/diff.ts";
 import type { Change, ChangeAction, ChangeId, ChangeKind, FieldChange, Plan } from "../../src/model/changes.ts";
@@ -679,7 +688,7 @@ describe("state file", () => {
     expect(DEFAULT_STATE_FILE).toBe(".apigw-reconciler/state.json");
   });
 
-  it("write then read: the same state; parent directories created; no temporary file left", () => {
+  it("write then read: the same state; parent directories created; no temporary file left", async () => {
     const dir = tmp();
     const path = join(dir, "nested", "deeper", "state.json");
     const state: StateFile = {
@@ -687,17 +696,17 @@ describe("state file", () => {
       lastApplied: { "RestApi/my-s3": { hash: "abc", model: seedApi().model } },
       announcedDrift: { [fingerprintOf(driftA)]: describeChange(driftA) },
     };
-    writeState(path, state);
-    expect(readState(path)).toEqual(state);
+    await writeState(path, state);
+    expect(await readState(path)).toEqual(state);
     expect(readdirSync(join(dir, "nested", "deeper"))).toEqual(["state.json"]);
     expect(readFileSync(path, "utf8").endsWith("}\n")).toBe(true);
   });
 
-  it("writing again replaces the file", () => {
+  it("writing again replaces the file", async () => {
     const path = join(tmp(), "state.json");
-    writeState(path, { ...emptyState(), announcedDrift: { a: "x" } });
-    writeState(path, emptyState());
-    expect(readState(path)).toEqual(emptyState());
+    await writeState(path, { ...emptyState(), announcedDrift: { a: "x" } });
+    await writeState(path, emptyState());
+    expect(await readState(path)).toEqual(emptyState());
   });
 
   it.each([
@@ -706,15 +715,15 @@ describe("state file", () => {
     ["an empty file", ""],
     ["another version", JSON.stringify({ version: 2, lastApplied: { x: { hash: "h", model: {} } }, announcedDrift: {} })],
     ["JSON null", "null"],
-  ])("%s → the empty state", (_what, content) => {
+  ])("%s → the empty state", async (_what, content) => {
     const path = join(tmp(), "state.json");
     if (content !== undefined) writeFileSync(path, content);
-    expect(readState(path)).toEqual(emptyState());
+    expect(await readState(path)).toEqual(emptyState());
   });
 
-  it("a version-1 file missing a section: that section empty, the other kept", () => {
+  it("a version-1 file missing a section: that section empty, the other kept", async () => {
     const path = join(tmp(), "state.json");
     writeFileSync(path, JSON.stringify({ version: 1, announcedDrift: { f: "d" } }));
-    expect(readState(path)).toEqual({ version: 1, lastApplied: {}, announcedDrift: { f: "d" } });
+    expect(await readState(path)).toEqual({ version: 1, lastApplied: {}, announcedDrift: { f: "d" } });
   });
 });
