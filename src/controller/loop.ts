@@ -4,6 +4,7 @@
 import type { Logger } from "pino";
 import { noCalls } from "../aws/recorder.ts";
 import { sleep } from "../sleep.ts";
+import { keepRenewed } from "../state/lease.ts";
 import type { Gateway } from "../aws/gateway.ts";
 import { runPass, type PassConfig, type PassDeps, type StateAccess } from "../engine/pass.ts";
 import type { PassReport } from "../engine/pass-report.ts";
@@ -76,7 +77,8 @@ export class Controller {
   private writer: boolean | undefined;
   /** Set while a scheduled pass waits out its start jitter: a push cuts it short. */
   private jitter: AbortController | undefined;
-  private renewal: NodeJS.Timeout | undefined;
+  /** Stops the background renewal of a held lease (set from the first pass that took it). */
+  private stopRenewal: (() => void) | undefined;
   /** Aborts the running pass when the lease is lost under it. */
   private passLost: AbortController | undefined;
 
@@ -207,10 +209,9 @@ export class Controller {
       return false;
     });
     if (writer !== this.writer) await this.announceWriter(writer);
-    if (writer && !this.renewal && !this.stopping.signal.aborted) {
-      this.renewal = setInterval(() => void this.renewOrStop(), this.config.leaseRenewMs);
-      // Renewing alone never keeps the process alive (a crashed `run --once` must still exit).
-      this.renewal.unref();
+    if (writer && !this.stopRenewal && !this.stopping.signal.aborted) {
+      // Renewing never keeps the process alive on its own (a crashed `run --once` must still exit).
+      this.stopRenewal = keepRenewed(this.deps.lease, { intervalMs: this.config.leaseRenewMs, onLost: () => this.leaseLost() });
     }
     this.passLost = lost;
     try {
@@ -229,11 +230,8 @@ export class Controller {
     this.deps.log.warn({ holder: holder?.holder }, `the write lease is held by ${who}: this process reports drift only, it writes nothing`);
   }
 
-  private async renewOrStop(): Promise<void> {
-    // A renewal that could not reach the store is not a loss while the lock is still valid by our clock.
-    const renewed = await this.deps.lease.renew().catch(() => this.deps.lease.held());
-    if (renewed) return;
-    this.stopRenewing();
+  private leaseLost(): void {
+    this.stopRenewal = undefined;
     this.writer = undefined;
     if (this.passLost && !this.passLost.signal.aborted) {
       this.deps.log.error("the write lease was lost during the pass: stopping its writes");
@@ -242,10 +240,9 @@ export class Controller {
   }
 
   private stopRenewing(): void {
-    if (this.renewal) clearInterval(this.renewal);
-    this.renewal = undefined;
+    this.stopRenewal?.();
+    this.stopRenewal = undefined;
   }
-
 
   private async passFromSource(writer: boolean, signal: AbortSignal): Promise<PassReport> {
     const pass = this.deps.runPass ?? runPass;

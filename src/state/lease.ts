@@ -27,10 +27,11 @@ export interface RenewOptions {
 }
 
 /**
- * Renews `lease` every `intervalMs` while a pass runs; returns stop(). A failed renewal (network) is not a
+ * Renews `lease` every `intervalMs` (the controller: from the first pass that took it until it stops or
+ * loses it); returns stop(). A failed renewal (network) is not a
  * loss while the lease is still valid by our clock: the next tick tries again.
  */
-export function keepRenewed(lease: Lease, options: RenewOptions): () => void {
+export function keepRenewed(lease: Pick<Lease, "renew" | "held">, options: RenewOptions): () => void {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const lost = (error?: unknown): void => {
