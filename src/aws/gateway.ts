@@ -5,6 +5,7 @@ import * as APIGW from "@aws-sdk/client-api-gateway";
 import * as IAM from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { Service } from "../model/changes.ts";
+import type { CallInput, CallName, CallOutput, PlannedCall } from "./calls.ts";
 import { AwsCallError, classifyError } from "./errors.ts";
 import { API_GATEWAY_QUOTAS, IAM_QUOTAS, PassAbortedError, QuotaScheduler, quotaKey, type Quota } from "./quotas.ts";
 import { CallRecorder } from "./recorder.ts";
@@ -28,10 +29,16 @@ export type CredentialsProvider = () => Promise<{ accessKeyId: string; secretAcc
 type CommandCtor = new (input: unknown) => unknown;
 
 export interface Gateway {
-  /** `priority`: lower goes first when calls queue for the quota (apply passes each API's start order). */
-  send<T = Record<string, unknown>>(service: Service, operation: string, input: Record<string, unknown>, priority?: number): Promise<T>;
+  /** One call, its input and answer typed from the SDK's command. */
+  send<S extends Service, C extends CallName<S>>(service: S, operation: C, input: CallInput<S, C>): Promise<CallOutput<S, C>>;
+  /**
+   * A planned operation's call (its input was checked against the SDK's types where the plan wrote it, see
+   * sdkCall; its references are resolved now). `priority`: lower goes first when calls queue for the
+   * quota (apply passes each API's start order).
+   */
+  sendPlanned(call: PlannedCall, priority?: number): Promise<Record<string, unknown>>;
   /** A read, retried on throttling, 5xx and dropped connections; not-found and terminal errors are thrown. */
-  read<T = Record<string, unknown>>(service: Service, operation: string, input: Record<string, unknown>): Promise<T>;
+  read<S extends Service, C extends CallName<S>>(service: S, operation: C, input: CallInput<S, C>): Promise<CallOutput<S, C>>;
   region(): Promise<string>;
   accountIdFromSts(): Promise<string>;
   readonly recorder: CallRecorder;
@@ -79,27 +86,34 @@ const modules: Record<Service, Record<string, unknown>> = { apigateway: APIGW, i
 function passGateway(shared: Shared, signal: AbortSignal | undefined): Gateway {
   const recorder = new CallRecorder();
   const { clients, sts, scheduler } = shared;
+  /** Every call: paced by the quota scheduler, recorded, its failure classified. */
+  const sendCall = async (service: Service, operation: string, input: Record<string, unknown>, priority: number): Promise<Record<string, unknown>> => {
+    const Command = modules[service][`${operation}Command`] as CommandCtor | undefined;
+    if (!Command) throw new Error(`unknown ${service} operation ${operation}`);
+    await scheduler.acquire(service, quotaKey(operation, input), priority, signal);
+    // A call that got its token is sent even when the stop arrives now: it is "in flight".
+    recorder.record(operation);
+    try {
+      return (await (clients[service] as { send(command: unknown): Promise<unknown> }).send(new Command(input))) as Record<string, unknown>;
+    } catch (error) {
+      const detail = classifyError(error);
+      recorder.recordError(detail.name, operation);
+      if (detail.class === "retryable" && detail.status === 429) scheduler.penalize(service, quotaKey(operation, input));
+      throw new AwsCallError(operation, detail);
+    }
+  };
   const gateway: Gateway = {
     recorder,
     scheduler,
     forPass: (passSignal) => passGateway(shared, passSignal),
-    read<T>(service: Service, operation: string, input: Record<string, unknown>): Promise<T> {
-      return withRetries(() => gateway.send<T>(service, operation, input), READ_RETRY, signal ? { signal } : {});
+    read(service, operation, input) {
+      return withRetries(() => gateway.send(service, operation, input), READ_RETRY, signal ? { signal } : {});
     },
-    async send<T>(service: Service, operation: string, input: Record<string, unknown>, priority = 0): Promise<T> {
-      const Command = modules[service][`${operation}Command`] as CommandCtor | undefined;
-      if (!Command) throw new Error(`unknown ${service} operation ${operation}`);
-      await scheduler.acquire(service, quotaKey(operation, input), priority, signal);
-      // A call that got its token is sent even when the stop arrives now: it is "in flight".
-      recorder.record(operation);
-      try {
-        return (await (clients[service] as { send(command: unknown): Promise<unknown> }).send(new Command(input))) as T;
-      } catch (error) {
-        const detail = classifyError(error);
-        recorder.recordError(detail.name, operation);
-        if (detail.class === "retryable" && detail.status === 429) scheduler.penalize(service, quotaKey(operation, input));
-        throw new AwsCallError(operation, detail);
-      }
+    async send(service, operation, input) {
+      return (await sendCall(service, operation, input, 0)) as never;
+    },
+    sendPlanned(call, priority = 0) {
+      return sendCall(call.service, call.call, call.input, priority);
     },
     async region() {
       return clients.apigateway.config.region();

@@ -123,6 +123,7 @@ export function buildProgram(out: (text: string) => void, err: (text: string) =>
     .addOption(manifestsOption())
     .action((options: { manifests: string[] }) => {
       const loaded = loadManifests(options.manifests);
+      for (const warning of loaded.warnings) err(`warning: ${formatIssue(warning)}\n`);
       out(
         `${loaded.documents} document(s) in ${loaded.files.length} file(s) are valid: ` +
           `${loaded.desired.apis.length} RestApi, ${loaded.desired.roles.length} IamRole\n`,

@@ -130,7 +130,7 @@ async function execute(op: Operation, gateway: Gateway, refs: Map<string, string
 
   const attempt = async (): Promise<Answer> => {
     try {
-      return await gateway.send<Answer>(op.service, op.call, input, priority);
+      return await gateway.sendPlanned({ service: op.service, call: op.call, input }, priority);
     } catch (error) {
       if (!(error instanceof AwsCallError)) throw error;
       // After a lost answer, "already exists" / "not found" means our earlier attempt took effect.
@@ -173,12 +173,12 @@ async function findCreated(op: Operation, input: Record<string, unknown>, gatewa
   const lookup = async () => {
     if (op.call === "CreateRestApi") {
       const tags = (input.tags ?? {}) as Record<string, string>;
-      const page = await gateway.read<{ items?: { id?: string; tags?: Record<string, string> }[] }>("apigateway", "GetRestApis", { limit: 500 });
+      const page = await gateway.read("apigateway", "GetRestApis", { limit: 500 });
       const found = (page.items ?? []).find((api) => api.tags?.[TAG.name] === tags[TAG.name] && api.tags?.[TAG.owner] === tags[TAG.owner]);
       return found?.id ? { id: found.id } : undefined;
     }
     if (op.call === "CreateResource") {
-      const page = await gateway.read<{ items?: { id?: string; parentId?: string; pathPart?: string }[] }>("apigateway", "GetResources", { restApiId: input.restApiId, limit: 500 });
+      const page = await gateway.read("apigateway", "GetResources", { restApiId: String(input.restApiId), limit: 500 });
       const found = (page.items ?? []).find((r) => r.parentId === input.parentId && r.pathPart === input.pathPart);
       return found?.id ? { id: found.id } : undefined;
     }
@@ -188,7 +188,7 @@ async function findCreated(op: Operation, input: Record<string, unknown>, gatewa
 }
 
 async function rootResourceId(gateway: Gateway, restApiId: string): Promise<string> {
-  const page = await gateway.read<{ items?: { id?: string; path?: string }[] }>("apigateway", "GetResources", { restApiId, limit: 500 });
+  const page = await gateway.read("apigateway", "GetResources", { restApiId, limit: 500 });
   const root = (page.items ?? []).find((r) => r.path === "/");
   if (!root?.id) throw new Error(`API ${restApiId} has no root resource`);
   return root.id;

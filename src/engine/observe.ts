@@ -1,6 +1,7 @@
 // observe: reads what the desired objects need from AWS, in parallel within the quotas, and states the
 // ownership facts. The engine decides what to do with them.
 import type { Gateway } from "../aws/gateway.ts";
+import { usesExecuteApiShorthand } from "../model/policy.ts";
 import { accountIdOfArn, partitionOfArn, readIamRole } from "../kinds/iam-role/observe.ts";
 import { listRestApis, readRestApi, type RawRestApi } from "../kinds/rest-api/observe.ts";
 import { TAG, type LiveIamRole, type LiveRestApi } from "../model/live.ts";
@@ -120,8 +121,9 @@ export async function observe(gateway: Gateway, desired: DesiredState, options: 
   return { target: { region, accountId, partition }, apis, roles, orphanApis, orphanRoles };
 }
 
+/** The account is looked up only when a manifest needs it: a placeholder, or a resource policy's `execute-api:/` (AWS expands it with the account). */
 function needsAccountId(desired: DesiredState): boolean {
-  return JSON.stringify(desired).includes("${AWS_ACCOUNT_ID}");
+  return JSON.stringify(desired).includes("${AWS_ACCOUNT_ID}") || desired.apis.some((api) => usesExecuteApiShorthand(api.model.policy));
 }
 
 /** Roles tagged as ours whose manifest is gone. IAM lists roles without tags, so this costs a call per role: only for --prune. */
@@ -129,13 +131,13 @@ async function listOrphanRoles(gateway: Gateway, desiredKeys: ReadonlySet<string
   const names: string[] = [];
   let marker: string | undefined;
   do {
-    const page = await gateway.read<{ Roles?: { RoleName?: string }[]; IsTruncated?: boolean; Marker?: string }>("iam", "ListRoles", marker ? { Marker: marker } : {});
+    const page = await gateway.read("iam", "ListRoles", marker ? { Marker: marker } : {});
     names.push(...(page.Roles ?? []).map((r) => String(r.RoleName)));
     marker = page.IsTruncated ? page.Marker : undefined;
   } while (marker);
   const orphans: LiveIamRole[] = [];
   for (const name of names) {
-    const tags = await gateway.read<{ Tags?: { Key?: string; Value?: string }[] }>("iam", "ListRoleTags", { RoleName: name });
+    const tags = await gateway.read("iam", "ListRoleTags", { RoleName: name });
     const map = Object.fromEntries((tags.Tags ?? []).map((t) => [String(t.Key), String(t.Value)]));
     const key = map[TAG.name];
     if (key === undefined || map[TAG.owner] !== owner || desiredKeys.has(key)) continue;

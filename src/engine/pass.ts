@@ -86,6 +86,7 @@ export async function runPass(config: PassConfig, deps: PassDeps): Promise<PassR
   const calls = () => addCalls(gateways.map((g) => g.recorder.snapshot()));
   try {
     const loaded = loadManifests(config.manifests, config.manifestRoot);
+    for (const warning of loaded.warnings) deps.warn?.(formatIssue(warning));
     const state = await deps.state.read(deps.signal);
     const { result, failures } = await reconcileTargets(loaded, state, { ...config, mode }, { ...deps, forPass });
     await remember(result, state, { ...config, mode }, deps);

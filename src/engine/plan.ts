@@ -1,4 +1,5 @@
 // plan (pure): desired × observed → the changes and the ordered AWS operations that make them.
+import { sdkCall } from "../aws/calls.ts";
 import { securityNotes } from "../kinds/iam-role/broadening.ts";
 import { diffIamRole, planIamRole, planRoleDeletion, roleSpecHash } from "../kinds/iam-role/diff.ts";
 import { diffRestApi, restApiHashes } from "../kinds/rest-api/diff.ts";
@@ -91,13 +92,13 @@ export function buildPlan(desired: DesiredState, observed: Observed, options: Pl
     // Both hashes are of the manifest as written: a change AWS made under an ignored path is neither a
     // manifest change nor a reason to redeploy.
     const hashes = restApiHashes(api.model);
-    const raw = diffRestApi(desiredModel, live, hashes);
+    const raw = diffRestApi(desiredModel, live, hashes, observed.target);
     const appliedHash = live?.tags[TAG.specHash];
     const last = ownValue(options.lastApplied, group);
     const causes = causesOf(raw.changes, {
       desiredHash: hashes.specHash,
       ...(appliedHash !== undefined ? { appliedHash } : {}),
-      ...(last && live && last.hash === appliedHash ? { pendingChanges: diffRestApi(desiredModel, { ...live, model: last.model as RestApiModel }, hashes).changes } : {}),
+      ...(last && live && last.hash === appliedHash ? { pendingChanges: diffRestApi(desiredModel, { ...live, model: last.model as RestApiModel }, hashes, observed.target).changes } : {}),
     });
     const diff = { ...raw, changes: annotate(raw.changes, causes) };
     const offset = changes.length;
@@ -120,7 +121,7 @@ export function buildPlan(desired: DesiredState, observed: Observed, options: Pl
     }
     for (const orphan of observed.orphanApis) {
       const index = changes.push({ kind: "RestApi", action: "delete", id: { api: orphan.key }, fields: [], patch: [], reason: "its manifest is gone (--prune)" }) - 1;
-      operations.push({ id: `RestApi/${orphan.key}:DeleteRestApi`, service: "apigateway", call: "DeleteRestApi", input: { restApiId: orphan.id }, after: [], group: `RestApi/${orphan.key}`, change: index });
+      operations.push({ id: `RestApi/${orphan.key}:DeleteRestApi`, ...sdkCall("apigateway", "DeleteRestApi", { restApiId: orphan.id }), after: [], group: `RestApi/${orphan.key}`, change: index });
     }
     for (const orphan of observed.orphanRoles) {
       const index = changes.push({ kind: "IamRole", action: "delete", id: { role: orphan.model.key }, fields: [], patch: [], reason: "its manifest is gone (--prune)" }) - 1;

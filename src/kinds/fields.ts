@@ -17,62 +17,87 @@ export type FieldType =
   /** policy document, compared by meaning, sent whole as JSON */
   | "policy";
 
+/** A PatchOperation's `op` (API Gateway also knows `copy`, which we never send). */
+export type PatchOp = "add" | "remove" | "replace";
+
 export interface FieldSpec {
   field: string;
   type: FieldType;
   /** Patch path of the field; absent: the field cannot be patched (changing it replaces the object). */
   patch?: string;
+  /**
+   * The ops AWS accepts on this path (on each key of a map or set). A scalar without `remove` is cleared
+   * with `replace` and an empty value; a map without `add` gets its new keys with `replace`.
+   */
+  ops: readonly PatchOp[];
   /** Value AWS reports when the field was never set; treated as equal to "unset". */
   awsDefault?: unknown;
 }
 
+// Which ops AWS accepts, per path. Sources (see also test/emulator/SOURCES.md):
+// - LocalStack's AWS-validated snapshots (tests/aws/services/apigateway/test_apigateway_api.snapshot.json):
+//   `add /minimumCompressionSize` and `add /operationName` answer "Invalid patch operation specified. Must
+//   be one of: [replace]"; `replace /minimumCompressionSize ""` clears it; `remove /description` is accepted
+//   on a RestApi; `add`/`remove` per key on /binaryMediaTypes, /requestModels.
+// - terraform-provider-aws internal/service/apigateway: integration.go clears /contentHandling and
+//   /credentials with `replace` and "", adds and removes /requestParameters and /requestTemplates keys and
+//   /cacheKeyParameters members; integration_response.go replaces /selectionPattern and /contentHandling;
+//   stage.go sets every stage variable with `replace` (new or not) and removes dropped ones, replaces
+//   /description; method.go replaces /operationName.
+const REPLACE: readonly PatchOp[] = ["replace"];
+const REPLACE_OR_REMOVE: readonly PatchOp[] = ["replace", "remove"];
+const PER_KEY: readonly PatchOp[] = ["add", "replace", "remove"];
+const PER_MEMBER: readonly PatchOp[] = ["add", "remove"];
+
 export const REST_API_FIELDS: FieldSpec[] = [
-  { field: "name", type: "scalar", patch: "/name" },
-  { field: "description", type: "scalar", patch: "/description" },
-  { field: "endpointType", type: "scalar", patch: "/endpointConfiguration/types/0" },
-  { field: "binaryMediaTypes", type: "set", patch: "/binaryMediaTypes" },
-  { field: "minimumCompressionSize", type: "scalar", patch: "/minimumCompressionSize" },
-  { field: "apiKeySource", type: "scalar", patch: "/apiKeySource" },
-  { field: "disableExecuteApiEndpoint", type: "scalar", patch: "/disableExecuteApiEndpoint" },
-  { field: "policy", type: "policy", patch: "/policy" },
+  { field: "name", type: "scalar", patch: "/name", ops: REPLACE },
+  { field: "description", type: "scalar", patch: "/description", ops: REPLACE_OR_REMOVE },
+  { field: "endpointType", type: "scalar", patch: "/endpointConfiguration/types/0", ops: REPLACE },
+  { field: "binaryMediaTypes", type: "set", patch: "/binaryMediaTypes", ops: PER_MEMBER },
+  { field: "minimumCompressionSize", type: "scalar", patch: "/minimumCompressionSize", ops: REPLACE },
+  { field: "apiKeySource", type: "scalar", patch: "/apiKeySource", ops: REPLACE },
+  { field: "disableExecuteApiEndpoint", type: "scalar", patch: "/disableExecuteApiEndpoint", ops: REPLACE, awsDefault: false },
+  { field: "policy", type: "policy", patch: "/policy", ops: REPLACE },
 ];
 
 export const METHOD_FIELDS: FieldSpec[] = [
-  { field: "authorizationType", type: "scalar", patch: "/authorizationType" },
-  { field: "apiKeyRequired", type: "scalar", patch: "/apiKeyRequired" },
-  { field: "operationName", type: "scalar", patch: "/operationName" },
-  { field: "requestParameters", type: "flags", patch: "/requestParameters" },
+  { field: "authorizationType", type: "scalar", patch: "/authorizationType", ops: REPLACE },
+  { field: "apiKeyRequired", type: "scalar", patch: "/apiKeyRequired", ops: REPLACE, awsDefault: false },
+  { field: "operationName", type: "scalar", patch: "/operationName", ops: REPLACE },
+  { field: "requestParameters", type: "flags", patch: "/requestParameters", ops: PER_KEY },
 ];
 
 export const INTEGRATION_FIELDS: FieldSpec[] = [
-  { field: "type", type: "scalar" },
-  { field: "httpMethod", type: "scalar", patch: "/httpMethod" },
-  { field: "uri", type: "scalar", patch: "/uri" },
-  { field: "credentials", type: "scalar", patch: "/credentials" },
-  { field: "requestParameters", type: "map", patch: "/requestParameters" },
-  { field: "requestTemplates", type: "map", patch: "/requestTemplates" },
-  { field: "passthroughBehavior", type: "scalar", patch: "/passthroughBehavior" },
-  { field: "contentHandling", type: "scalar", patch: "/contentHandling" },
-  { field: "timeoutInMillis", type: "scalar", patch: "/timeoutInMillis" },
-  { field: "cacheKeyParameters", type: "set", patch: "/cacheKeyParameters" },
+  // No patch path: a new type is a PutIntegration, which replaces the integration.
+  { field: "type", type: "scalar", ops: [] },
+  { field: "httpMethod", type: "scalar", patch: "/httpMethod", ops: REPLACE },
+  { field: "uri", type: "scalar", patch: "/uri", ops: REPLACE },
+  { field: "credentials", type: "scalar", patch: "/credentials", ops: REPLACE },
+  { field: "requestParameters", type: "map", patch: "/requestParameters", ops: PER_KEY },
+  { field: "requestTemplates", type: "map", patch: "/requestTemplates", ops: PER_KEY },
+  { field: "passthroughBehavior", type: "scalar", patch: "/passthroughBehavior", ops: REPLACE },
+  { field: "contentHandling", type: "scalar", patch: "/contentHandling", ops: REPLACE },
+  { field: "timeoutInMillis", type: "scalar", patch: "/timeoutInMillis", ops: REPLACE },
+  { field: "cacheKeyParameters", type: "set", patch: "/cacheKeyParameters", ops: PER_MEMBER },
 ];
 
 export const METHOD_RESPONSE_FIELDS: FieldSpec[] = [
-  { field: "responseParameters", type: "flags", patch: "/responseParameters" },
-  { field: "responseModels", type: "map", patch: "/responseModels" },
+  { field: "responseParameters", type: "flags", patch: "/responseParameters", ops: PER_KEY },
+  { field: "responseModels", type: "map", patch: "/responseModels", ops: PER_KEY },
 ];
 
 export const INTEGRATION_RESPONSE_FIELDS: FieldSpec[] = [
-  { field: "selectionPattern", type: "scalar", patch: "/selectionPattern" },
-  { field: "responseParameters", type: "map", patch: "/responseParameters" },
-  { field: "responseTemplates", type: "map", patch: "/responseTemplates" },
-  { field: "contentHandling", type: "scalar", patch: "/contentHandling" },
+  { field: "selectionPattern", type: "scalar", patch: "/selectionPattern", ops: REPLACE },
+  { field: "responseParameters", type: "map", patch: "/responseParameters", ops: PER_KEY },
+  { field: "responseTemplates", type: "map", patch: "/responseTemplates", ops: PER_KEY },
+  { field: "contentHandling", type: "scalar", patch: "/contentHandling", ops: REPLACE },
 ];
 
 export const STAGE_FIELDS: FieldSpec[] = [
-  { field: "description", type: "scalar", patch: "/description" },
-  { field: "variables", type: "map", patch: "/variables" },
-  { field: "tracingEnabled", type: "scalar", patch: "/tracingEnabled" },
+  { field: "description", type: "scalar", patch: "/description", ops: REPLACE },
+  // A variable is set with `replace`, new or not (terraform-provider-aws stage.go); AWS refuses `add`.
+  { field: "variables", type: "map", patch: "/variables", ops: REPLACE_OR_REMOVE },
+  { field: "tracingEnabled", type: "scalar", patch: "/tracingEnabled", ops: REPLACE, awsDefault: false },
 ];
 
 /** Method settings of a stage: model field ↔ patch sub-path under /{resourcePath}/{METHOD}/. */
@@ -123,7 +148,8 @@ export function fieldEqual(spec: FieldSpec, a: unknown, b: unknown): boolean {
     case "flags":
       return stableStringify(a ?? {}) === stableStringify(b ?? {});
     case "scalar":
-      return (a ?? spec.awsDefault) === (b ?? spec.awsDefault);
+      // A field cleared with `replace ""` may read back as "" or be absent: both mean unset.
+      return (emptyToUnset(a) ?? spec.awsDefault) === (emptyToUnset(b) ?? spec.awsDefault);
   }
 }
 
@@ -141,7 +167,7 @@ export function patchOperations(table: readonly FieldSpec[], changes: readonly F
 function fieldPatch(spec: FieldSpec, path: string, before: unknown, after: unknown): PatchOperation[] {
   switch (spec.type) {
     case "scalar":
-      return after === undefined ? [{ op: "remove", path }] : [{ op: "replace", path, value: scalarText(after) }];
+      return [scalarPatch(spec, path, after)];
     case "policy":
       return [{ op: "replace", path, value: after === undefined ? "" : JSON.stringify(after) }];
     case "set": {
@@ -153,22 +179,38 @@ function fieldPatch(spec: FieldSpec, path: string, before: unknown, after: unkno
       ];
     }
     case "map":
-    case "flags": {
-      const was = asRecord(before);
-      const now = asRecord(after);
-      const ops: PatchOperation[] = [];
-      // Own keys only: a variable or template named `toString` must be removed, and added (not replaced).
-      for (const key of Object.keys(was).sort()) {
-        if (!hasOwn(now, key)) ops.push({ op: "remove", path: `${path}/${escapeSegment(key)}` });
-      }
-      for (const key of Object.keys(now).sort()) {
-        const value = String(now[key]);
-        if (!hasOwn(was, key)) ops.push({ op: "add", path: `${path}/${escapeSegment(key)}`, value });
-        else if (String(was[key]) !== value) ops.push({ op: "replace", path: `${path}/${escapeSegment(key)}`, value });
-      }
-      return ops;
-    }
+    case "flags":
+      return mapPatch(spec, path, asRecord(before), asRecord(after));
   }
+}
+
+/**
+ * Unset: back to AWS's default where the field has one (a flag), else `remove` where AWS takes it, else
+ * `replace` with an empty value (how AWS clears such a field).
+ */
+function scalarPatch(spec: FieldSpec, path: string, after: unknown): PatchOperation {
+  const value = after ?? spec.awsDefault;
+  if (value !== undefined) return { op: "replace", path, value: scalarText(value) };
+  return spec.ops.includes("remove") ? { op: "remove", path } : { op: "replace", path, value: "" };
+}
+
+function mapPatch(spec: FieldSpec, path: string, was: AnyRecord, now: AnyRecord): PatchOperation[] {
+  const ops: PatchOperation[] = [];
+  const addOp = spec.ops.includes("add") ? "add" : "replace";
+  // Own keys only: a variable or template named `toString` must be removed, and added (not replaced).
+  for (const key of Object.keys(was).sort()) {
+    if (!hasOwn(now, key)) ops.push({ op: "remove", path: `${path}/${escapeSegment(key)}` });
+  }
+  for (const key of Object.keys(now).sort()) {
+    const value = String(now[key]);
+    if (!hasOwn(was, key)) ops.push({ op: addOp, path: `${path}/${escapeSegment(key)}`, value });
+    else if (String(was[key]) !== value) ops.push({ op: "replace", path: `${path}/${escapeSegment(key)}`, value });
+  }
+  return ops;
+}
+
+function emptyToUnset(value: unknown): unknown {
+  return value === "" ? undefined : value;
 }
 
 function scalarText(value: unknown): string {

@@ -2,6 +2,7 @@
 // Each returns problems with a field path; the loader turns them into file:line:column messages.
 import type { FieldPath } from "./issues.ts";
 import { clip, closest, quote } from "./issues.ts";
+import { checkJavaRegex, formatJavaRegexIssue } from "./java-regex.ts";
 import { checkPolicy, checkRolePolicies } from "./policy-checks.ts";
 import { PLACEHOLDERS, type IamRoleDocument, type ManifestDocument, type MethodSpec, type RestApiDocument } from "./schema.ts";
 
@@ -9,6 +10,8 @@ export interface CheckProblem {
   path: FieldPath;
   message: string;
   at?: "key" | "value";
+  /** A warning does not stop the load: the manifests load, and `validate` prints it. Default: an error. */
+  severity?: "warning";
 }
 
 export interface CheckContext {
@@ -199,13 +202,7 @@ function checkMethod(resourcePath: string, method: MethodSpec, at: FieldPath, co
       if (!methodResponse) {
         problems.push({ path: rat, at: "key", message: `status ${code} has no method response; declare responses.${code} on the method` });
       }
-      if (response.selectionPattern !== undefined) {
-        try {
-          new RegExp(response.selectionPattern);
-        } catch (error) {
-          problems.push({ path: [...rat, "selectionPattern"], message: `is not a valid regular expression: ${regexProblem(error)}` });
-        }
-      }
+      if (response.selectionPattern !== undefined) problems.push(...checkSelectionPattern(response.selectionPattern, [...rat, "selectionPattern"]));
       for (const header of Object.keys(response.responseParameters ?? {})) {
         if (!RESPONSE_HEADER.test(header)) {
           problems.push({ path: [...rat, "responseParameters", header], at: "key", message: "a response parameter is method.response.header.<name>" });
@@ -274,10 +271,17 @@ function checkPlaceholders(value: unknown, at: FieldPath): CheckProblem[] {
   return [];
 }
 
-/** Why a pattern does not compile, without the pattern itself (V8 quotes it whole, however long). */
-function regexProblem(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, "");
+/**
+ * API Gateway compiles a selection pattern with java.util.regex.Pattern: what Java refuses is an error (the
+ * pattern itself is not quoted: it may be megabytes); Java-only syntax, which JavaScript tools read otherwise
+ * and this check follows only as far as Java's grammar, is a warning.
+ */
+function checkSelectionPattern(pattern: string, path: FieldPath): CheckProblem[] {
+  const { errors, warnings } = checkJavaRegex(pattern);
+  const error = errors[0];
+  if (error) return [{ path, message: `is not a valid Java regular expression (API Gateway evaluates selection patterns with Java): ${formatJavaRegexIssue(error)}` }];
+  if (warnings.length === 0) return [];
+  return [{ path, severity: "warning", message: `uses Java-only syntax, checked here only as far as Java's grammar: ${warnings.map(formatJavaRegexIssue).join("; ")}` }];
 }
 
 function hintFrom(word: string, candidates: string[]): string {

@@ -6,7 +6,7 @@ import type { DesiredState } from "../model/types.ts";
 import { checkDocument, type CheckProblem } from "./checks.ts";
 import { expandIamRole, expandRestApi } from "./expand.ts";
 import { checkText, decodeManifest, lenientText } from "./decode.ts";
-import { didYouMean, formatFieldPath, IssueList, ManifestError, quote, type ManifestIssue } from "./issues.ts";
+import { clip, didYouMean, formatFieldPath, IssueList, ManifestError, MAX_MESSAGE_LENGTH, quote, type ManifestIssue } from "./issues.ts";
 import { API_VERSION, KINDS, type Kind, type ManifestDocument } from "./schema.ts";
 import { parseYamlFile, type SourceDocument } from "./yaml-source.ts";
 import { describeZodIssues } from "./zod-issues.ts";
@@ -22,6 +22,8 @@ export interface LoadedManifests {
   desired: DesiredState;
   files: string[];
   documents: number;
+  /** Problems that do not stop the load (CheckProblem severity "warning"), located like errors, sorted. */
+  warnings: ManifestIssue[];
 }
 
 const MANIFEST_FILE = /\.ya?ml$/i;
@@ -97,8 +99,11 @@ export function parseManifests(files: readonly SourceFile[]): LoadedManifests {
     valid.flatMap(({ doc }) => (doc.kind === "IamRole" ? [[doc.metadata.name, { roleName: doc.spec.roleName ?? doc.metadata.name, path: doc.spec.path ?? "/" }] as const] : [])),
   );
   const roleAccounts = new Map(valid.flatMap(({ doc }) => (doc.kind === "IamRole" ? [[doc.metadata.name, doc.spec.assumeRoleArn ?? ""] as const] : [])));
+  const warnings = new IssueList();
   for (const { doc, source } of valid) {
-    for (const problem of checkDocument(doc, { roleNames: declaredRoleNames, inUnreadFile, roleAccounts })) reporter(source, issues)(problem);
+    for (const problem of checkDocument(doc, { roleNames: declaredRoleNames, inUnreadFile, roleAccounts })) {
+      reporter(source, problem.severity === "warning" ? warnings : issues)(problem);
+    }
   }
   if (issues.length > 0) throw new ManifestError(issues.sorted());
 
@@ -108,7 +113,8 @@ export function parseManifests(files: readonly SourceFile[]): LoadedManifests {
     if (doc.kind === "RestApi") desired.apis.push(expandRestApi(doc, roles, ref));
     else desired.roles.push(expandIamRole(doc, ref));
   }
-  return { desired, files: files.map((f) => f.file), documents: documentCount };
+  const shortWarnings = warnings.sorted().map((issue) => ({ ...issue, message: clip(issue.message, MAX_MESSAGE_LENGTH) }));
+  return { desired, files: files.map((f) => f.file), documents: documentCount, warnings: shortWarnings };
 }
 
 /**

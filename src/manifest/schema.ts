@@ -98,7 +98,7 @@ const roleReference = z
   .meta({ description: "A reference to an IamRole manifest." });
 
 export const IntegrationResponseSchema = z.strictObject({
-  selectionPattern: text("Regular expression matched against the backend's status code; omit for the default response.").optional(),
+  selectionPattern: text("Java regular expression (API Gateway evaluates it with java.util.regex) matched against the backend's status code (or, for Lambda, error message); omit for the default response.").optional(),
   responseParameters: stringMap("method.response.header.X → integration.response.header.Y, 'literal' or integration.response.body.x").optional(),
   responseTemplates: contentTypeMap("Content type → mapping template.").optional(),
   contentHandling: CONTENT_HANDLING.optional(),

@@ -16,10 +16,18 @@ export const METHOD_SETTING_DEFAULTS: Required<MethodSettingModel> = {
   unauthorizedCacheControlHeaderStrategy: "SUCCEED_WITH_RESPONSE_HEADER",
 };
 
+/** The stage-wide entry; every method entry starts as a copy of it. */
+export const ALL_METHODS = "*/*";
+
+/**
+ * `*\/*` without its default values (AWS answers every field; a manifest lists a few). A method's entry
+ * keeps what it says, defaults included: there a default is an override of the stage-wide value, and
+ * AWS reports the whole entry (copied from `*\/*` when it was created).
+ */
 export function normalizeMethodSettings(settings: Record<string, MethodSettingModel>): Record<string, MethodSettingModel> {
-  const kept = Object.entries(settings).map(([key, setting]): [string, MethodSettingModel] => [key, withoutDefaults(setting)]);
-  // fromEntries: every key stays an own entry, whatever its name.
-  return Object.fromEntries(kept.filter(([, setting]) => Object.keys(setting).length > 0));
+  const kept = Object.entries(settings).map(([key, setting]): [string, MethodSettingModel] => [key, key === ALL_METHODS ? withoutDefaults(setting) : withoutInherited(setting)]);
+  // fromEntries: every key stays an own entry, whatever its name. A method entry is kept even when empty.
+  return Object.fromEntries(kept.filter(([key, setting]) => key !== ALL_METHODS || Object.keys(setting).length > 0));
 }
 
 function withoutDefaults(setting: MethodSettingModel): MethodSettingModel {
@@ -27,7 +35,22 @@ function withoutDefaults(setting: MethodSettingModel): MethodSettingModel {
   return Object.fromEntries(Object.entries(setting).filter(([field, value]) => value !== undefined && value !== ownValue(defaults, field) && !inherited(field, value)));
 }
 
-/** A method's own settings report throttling -1: "inherit the stage's". */
+function withoutInherited(setting: MethodSettingModel): MethodSettingModel {
+  return Object.fromEntries(Object.entries(setting).filter(([field, value]) => value !== undefined && !inherited(field, value)));
+}
+
+/**
+ * The value a setting has for one entry: its own, else (a method entry) the stage-wide one, else AWS's
+ * default. A method entry's throttling of -1 means "the stage's" (normalised away above).
+ */
+export function effectiveSetting(settings: Record<string, MethodSettingModel>, key: string, field: keyof MethodSettingModel): unknown {
+  const own = ownValue(settings, key)?.[field];
+  if (own !== undefined) return own;
+  if (key !== ALL_METHODS) return effectiveSetting(settings, ALL_METHODS, field);
+  return METHOD_SETTING_DEFAULTS[field];
+}
+
+/** A method's own settings report throttling -1: "inherit the stage's" (how AWS shows an unset limit there). */
 function inherited(field: string, value: unknown): boolean {
   return (field === "throttlingBurstLimit" || field === "throttlingRateLimit") && value === -1;
 }

@@ -85,3 +85,39 @@ export function stableStringify(value: unknown): string {
   }
   return JSON.stringify(value);
 }
+
+/** Where an API lives: what AWS fills into the `execute-api:/…` shorthand of its resource policy. */
+export interface ExecuteApiScope {
+  partition: string;
+  region: string;
+  accountId: string;
+  apiId: string;
+}
+
+const SHORTHAND = "execute-api:/";
+
+/**
+ * The resource policy as API Gateway stores it: "API Gateway converts the abbreviated syntax to the full
+ * ARN when you save the policy … using the current Region, your AWS account ID, and the ID of the REST API"
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies-examples.html):
+ * `execute-api:/prod/GET/x` → `arn:aws:execute-api:us-east-2:123456789012:aabbccddee/prod/GET/x`, in
+ * Resource and NotResource. Compared in this form, the shorthand is not an endless diff.
+ */
+export function expandExecuteApiShorthand(policy: PolicyDocument, scope: ExecuteApiScope): PolicyDocument {
+  const prefix = `arn:${scope.partition}:execute-api:${scope.region}:${scope.accountId}:${scope.apiId}/`;
+  const expand = (value: unknown): unknown => {
+    if (typeof value === "string") return value.startsWith(SHORTHAND) ? prefix + value.slice(SHORTHAND.length) : value;
+    return Array.isArray(value) ? value.map(expand) : value;
+  };
+  const doc = policy as unknown as Record<string, unknown>;
+  const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+  const expanded = statements.map((statement) => {
+    const s = statement as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(s).map(([key, value]) => [key, key === "Resource" || key === "NotResource" ? expand(value) : value]));
+  });
+  return { ...policy, Statement: expanded } as PolicyDocument;
+}
+
+export function usesExecuteApiShorthand(policy: PolicyDocument | undefined): boolean {
+  return policy !== undefined && JSON.stringify(policy).includes(`"${SHORTHAND}`);
+}

@@ -177,18 +177,18 @@ describe("a changed inline policy", () => {
   beforeAll(async () => {
     o = await scenario((dir) =>
       dir.edit(ROLE_FILE, (m) => {
-        m.spec.inlinePolicies["s3-put"].Statement = [statement];
+        m.spec.inlinePolicies["s3-proxy-access"].Statement = [statement];
       }),
     );
   });
 
   it("writes exactly PutRolePolicy (no API Gateway write, no deployment)", () => {
     expectWrites(o, { "iam:PutRolePolicy": 1 }, ROLE_BOOKKEEPING);
-    expect(o.run.json?.operations.map((op) => op.id).sort()).toEqual(["IamRole/apig-aws-proxy-role:PutRolePolicy:s3-put", "IamRole/apig-aws-proxy-role:TagRole:ownership"]);
+    expect(o.run.json?.operations.map((op) => op.id).sort()).toEqual(["IamRole/apig-aws-proxy-role:PutRolePolicy:s3-proxy-access", "IamRole/apig-aws-proxy-role:TagRole:ownership"]);
   });
 
   it("the live policy is the new one", async () => {
-    const live = await aws.iam.send(new GetRolePolicyCommand({ RoleName: "apigAwsProxyRole", PolicyName: "s3-put" }));
+    const live = await aws.iam.send(new GetRolePolicyCommand({ RoleName: "apigAwsProxyRole", PolicyName: "s3-proxy-access" }));
     expect(JSON.parse(decodeURIComponent(live.PolicyDocument ?? ""))).toEqual({ Version: "2012-10-17", Statement: [statement] });
   });
 

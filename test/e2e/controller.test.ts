@@ -29,9 +29,11 @@ useEmulator((e, c) => {
 const SECRET = "push-secret-for-tests";
 const seedApi = readFileSync(join(SEED_MANIFESTS, API_FILE), "utf8");
 const seedRole = readFileSync(join(SEED_MANIFESTS, ROLE_FILE), "utf8");
-/** A deployable change (one more binary media type), and a broken manifest (a bad enum on line 14). */
+/** A deployable change (one more binary media type), and a broken manifest (a bad enum on the endpointType line). */
 const withWebp = seedApi.replace("    - image/gif\n", "    - image/gif\n    - image/webp\n");
 const broken = seedApi.replace("  endpointType: REGIONAL\n", "  endpointType: REGIONALL\n");
+/** The 1-based line of that enum, where the loader reports the problem. */
+const BROKEN_LINE = seedApi.split("\n").indexOf("  endpointType: REGIONAL") + 1;
 
 let repo: GitRepo;
 let work: string;
@@ -134,14 +136,14 @@ describe("reconcile run: a Git-driven loop", () => {
     receiver.clear();
     const bad = await repo.commit({ "apis/s3-proxy-api.yaml": broken });
     const invalid = await run.nextPass((l) => l.result === "invalid-revision", 30_000);
-    expect(invalid.error).toContain(`revision ${bad}: apis/s3-proxy-api.yaml:14:`);
+    expect(invalid.error).toContain(`revision ${bad}: apis/s3-proxy-api.yaml:${BROKEN_LINE}:`);
     await emulator.resetCalls();
     await run.nextPass();
     await run.nextPass();
     expect(await writesSince()).toEqual({});
     const revisionAlerts = receiver.posts.filter((p) => (p.body as { event?: string } | undefined)?.event === "invalid-revision.detected");
     expect(revisionAlerts).toHaveLength(1);
-    expect((revisionAlerts[0]?.body as { message?: string }).message).toContain("apis/s3-proxy-api.yaml:14:");
+    expect((revisionAlerts[0]?.body as { message?: string }).message).toContain(`apis/s3-proxy-api.yaml:${BROKEN_LINE}:`);
     const fixed = await repo.commit({ "apis/s3-proxy-api.yaml": seedApi });
     const fixedPass = await run.nextPass((l) => l.revision === fixed, 30_000);
     expect(fixedPass.result).toBe("success");

@@ -50,7 +50,6 @@ useEmulator((started, startedClients) => {
 const ROLE_KEY = SEED.roleKey;
 const ROLE_NAME = SEED.roleName;
 const S3_FULL = SEED.s3FullAccess;
-const S3_READ = SEED.s3ReadOnlyAccess;
 const EVIL_URI = "arn:aws:apigateway:us-east-1:s3:path/{bucket}/elsewhere";
 const SEED_URI = SEED.bucketUri;
 const STRANGER = "arn:aws:iam::210987654321:root";
@@ -399,12 +398,12 @@ const EDITS: Edit[] = [
     expected: [{ kind: "RolePolicyAttachment", id: role({ policy: S3_FULL }), action: "delete" }],
   },
   {
-    edit: "inline policy deleted (s3-put)",
+    edit: "inline policy deleted (s3-proxy-access)",
     reason: "the manifest's inline policy is gone from AWS: a create",
     apply: async () => {
-      await aws.iam.send(new DeleteRolePolicyCommand({ RoleName: ROLE_NAME, PolicyName: "s3-put" }));
+      await aws.iam.send(new DeleteRolePolicyCommand({ RoleName: ROLE_NAME, PolicyName: "s3-proxy-access" }));
     },
-    expected: [{ kind: "RolePolicy", id: role({ policy: "s3-put" }), action: "create", check: (c) => expect(JSON.stringify(fieldValue(c, "document", "after"))).toContain("s3:Put*") }],
+    expected: [{ kind: "RolePolicy", id: role({ policy: "s3-proxy-access" }), action: "create", check: (c) => expect(JSON.stringify(fieldValue(c, "document", "after"))).toContain("s3:CreateBucket") }],
   },
   {
     edit: "inline policy added (extra, s3:*)",
@@ -511,9 +510,9 @@ describe("out-of-band edits after an apply of manifests/", () => {
       expect(stages.map((s) => s.stageName)).toEqual(["prod"]);
       expect(stages[0]?.variables).toEqual({ bucket: "my-bucket" });
       const attached = await aws.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: ROLE_NAME }));
-      expect((attached.AttachedPolicies ?? []).map((p) => p.PolicyArn)).toEqual([S3_READ]);
+      expect((attached.AttachedPolicies ?? []).map((p) => p.PolicyArn)).toEqual([]); // the seed role attaches none
       const inline = await aws.iam.send(new ListRolePoliciesCommand({ RoleName: ROLE_NAME }));
-      expect(inline.PolicyNames).toEqual(["s3-put"]);
+      expect(inline.PolicyNames).toEqual(["s3-proxy-access"]);
       const live = await aws.iam.send(new GetRoleCommand({ RoleName: ROLE_NAME }));
       expect(decodeURIComponent(live.Role?.AssumeRolePolicyDocument ?? "")).not.toContain(STRANGER);
     });

@@ -77,7 +77,7 @@ describe("HTML drift report in headless Chromium", () => {
     const warnings = /<div class="warn">(.*?)<\/div>/s.exec(dom)?.[1] ?? "";
     expect(warnings).toContain("Changes that broaden permissions");
     expect([...warnings.matchAll(/<li>(.*?)<\/li>/g)].map((m) => m[1])).toEqual([
-      "RolePolicy s3-put: wildcard: allows s3:DeleteObject on *",
+      "RolePolicy s3-proxy-access: wildcard: allows s3:DeleteObjectVersion on *",
       "RolePolicyAttachment arn:aws:iam::aws:policy/CloudWatchLogsReadOnlyAccess: attaches managed policy arn:aws:iam::aws:policy/CloudWatchLogsReadOnlyAccess",
       // Drift is judged by what the out-of-band change did: the method lost its authorization.
       "Method GET /: out of band: method no longer requires AWS_IAM authorization",

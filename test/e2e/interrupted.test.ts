@@ -43,8 +43,8 @@ function changeAll(dir: ManifestDir): void {
     integration.requestTemplates = { "application/json": '{"statusCode": 200}' };
   });
   dir.edit(ROLE_FILE, (m) => {
-    m.spec.inlinePolicies["s3-write"] = m.spec.inlinePolicies["s3-put"];
-    delete m.spec.inlinePolicies["s3-put"];
+    m.spec.inlinePolicies["s3-write"] = m.spec.inlinePolicies["s3-proxy-access"];
+    delete m.spec.inlinePolicies["s3-proxy-access"];
   });
 }
 

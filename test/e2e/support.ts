@@ -269,7 +269,6 @@ export const SEED = {
   roleName: "apigAwsProxyRole",
   bucketUri: `arn:aws:apigateway:${REGION}:s3:path/{bucket}`,
   s3FullAccess: "arn:aws:iam::aws:policy/AmazonS3FullAccess",
-  s3ReadOnlyAccess: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
 } as const;
 
 // ------------------------------------------------------------------------------ the controller (`reconcile run`)

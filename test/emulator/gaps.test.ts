@@ -168,6 +168,8 @@ const add = (path: string, value?: string): PatchOperation => ({ op: "add", path
 const remove = (path: string): PatchOperation => ({ op: "remove", path });
 
 const decodePolicy = (doc: string | undefined): unknown => JSON.parse(decodeURIComponent(doc ?? ""));
+/** A policy as API Gateway returns it: compact JSON escaped once more, "/" as "\/" (see SOURCES.md). */
+const apiGatewayPolicyText = (compactJson: string): string => JSON.stringify(compactJson).slice(1, -1).replaceAll("/", "\\/");
 
 // ---------------------------------------------------------------------------------------
 // API Gateway
@@ -217,7 +219,7 @@ describe("API Gateway gaps filled in moto", () => {
         binaryMediaTypes: ["image/png", "application/octet-stream"],
         tags: { "apigw-reconciler:name": "files" },
         endpointConfiguration: { types: ["REGIONAL"] },
-        policy,
+        policy: apiGatewayPolicyText(policy),
       });
     }
   });
@@ -231,7 +233,7 @@ describe("API Gateway gaps filled in moto", () => {
       { why: "rename", ops: [replace("/name", "renamed")], expected: { name: "renamed" } },
       { why: "description", ops: [replace("/description", "new text")], expected: { description: "new text" } },
       { why: "endpoint type", ops: [replace("/endpointConfiguration/types/0", "EDGE")], expected: { endpointConfiguration: { types: ["EDGE"] } } },
-      { why: "policy", ops: [replace("/policy", '{"Version":"2012-10-17","Statement":[]}')], expected: { policy: '{"Version":"2012-10-17","Statement":[]}' } },
+      { why: "policy", ops: [replace("/policy", '{"Version":"2012-10-17","Statement":[]}')], expected: { policy: apiGatewayPolicyText('{"Version":"2012-10-17","Statement":[]}') } },
       { why: "boolean is the string false", ops: [replace("/disableExecuteApiEndpoint", "false")], expected: { disableExecuteApiEndpoint: false } },
       { why: "boolean is the string true", ops: [replace("/disableExecuteApiEndpoint", "true")], expected: { disableExecuteApiEndpoint: true } },
       { why: "numeric value as string", ops: [replace("/minimumCompressionSize", "1024")], expected: { minimumCompressionSize: 1024 } },
@@ -250,7 +252,7 @@ describe("API Gateway gaps filled in moto", () => {
     const cases: [string, () => Promise<unknown>][] = [
       ["UpdateRestApi unknown path", () => apigw.send(new UpdateRestApiCommand({ restApiId: id, patchOperations: [replace("/nope", "x")] }))],
       ["UpdateRestApi bad endpoint type", () => apigw.send(new UpdateRestApiCommand({ restApiId: id, patchOperations: [replace("/endpointConfiguration/types/0", "MARS")] }))],
-      ["UpdateMethod boolean not true/false", () => apigw.send(new UpdateMethodCommand({ ...m, patchOperations: [replace("/apiKeyRequired", "yes")] }))],
+      ["UpdateMethod add on a scalar", () => apigw.send(new UpdateMethodCommand({ ...m, patchOperations: [add("/operationName", "x")] }))],
       ["UpdateIntegration type needs PutIntegration", () => apigw.send(new UpdateIntegrationCommand({ ...m, patchOperations: [replace("/type", "MOCK")] }))],
       ["UpdateIntegration non-numeric timeout", () => apigw.send(new UpdateIntegrationCommand({ ...m, patchOperations: [replace("/timeoutInMillis", "soon")] }))],
       ["UpdateMethodResponse unknown path", () => apigw.send(new UpdateMethodResponseCommand({ ...m, statusCode: "200", patchOperations: [replace("/statusCode", "201")] }))],
@@ -443,6 +445,8 @@ describe("API Gateway gaps filled in moto", () => {
   it("UpdateIntegrationResponse patches selectionPattern, contentHandling, parameters and templates", async () => {
     const { id, resourceId } = await deployedApi();
     const r = { restApiId: id, resourceId, httpMethod: "GET", statusCode: "200" };
+    // AWS: a header mapped to must be declared in the method response first.
+    await apigw.send(new UpdateMethodResponseCommand({ ...r, patchOperations: [add("/responseParameters/method.response.header.Content-Length", "false")] }));
     await apigw.send(
       new UpdateIntegrationResponseCommand({
         ...r,
@@ -463,7 +467,8 @@ describe("API Gateway gaps filled in moto", () => {
       },
       responseTemplates: { "application/json": "$input.body" },
     });
-    await apigw.send(new UpdateIntegrationResponseCommand({ ...r, patchOperations: [remove("/selectionPattern")] }));
+    // AWS accepts only replace on /selectionPattern; replace with no value clears it.
+    await apigw.send(new UpdateIntegrationResponseCommand({ ...r, patchOperations: [{ op: "replace", path: "/selectionPattern" }] }));
     expect((await apigw.send(new GetIntegrationResponseCommand(r))).selectionPattern).toBeUndefined();
   });
 

@@ -4,7 +4,9 @@ its first request (moto builds its URL map lazily on the first request of a serv
 
 Nothing in the installed moto package is edited: methods are added to / replaced on
 moto's classes at run time. Every patch carries a one-line comment saying what AWS does.
-See /work/shared/aws-notes.md for the list of gaps this fills.
+See /work/shared/aws-notes.md for the list of gaps this fills, and test/emulator/SOURCES.md for
+where each emulated AWS behaviour comes from (AWS docs, LocalStack AWS-validated snapshots,
+terraform-provider-aws) and what those sources leave open.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import threading
 import time
 import traceback
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import quote, unquote
 
 _INSTALLED = False
@@ -27,7 +29,6 @@ _INSTALLED = False
 _LOCK = threading.RLock()
 
 HTTP_VERBS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "ANY"]
-PATCH_OPS = ["add", "remove", "replace", "move", "copy", "test"]
 PATH_PART_RE = re.compile(r"^\{?[a-zA-Z0-9._\-:]+\+?\}?$")
 
 
@@ -68,13 +69,21 @@ def _conflict(message: str) -> Exception:
     return _exc().ConflictException(message)
 
 
+_VALIDATION_EXCEPTION: Any = None
+
+
+def _validation(message: str) -> Exception:
+    # AWS: request-shape errors are ValidationException (HTTP 400), set up in _patch_errors.
+    return _VALIDATION_EXCEPTION(message)
+
+
 def _unescape(segment: str) -> str:
     # JSON Pointer (RFC 6901) as API Gateway uses it: "~1" is "/", "~0" is "~".
     return segment.replace("~1", "/").replace("~0", "~")
 
 
 class _Op:
-    """One API Gateway PatchOperation, validated the way AWS validates the envelope."""
+    """One API Gateway PatchOperation (the op enum is checked by ``_ops``)."""
 
     def __init__(self, raw: Any):
         if not isinstance(raw, dict):
@@ -83,13 +92,9 @@ class _Op:
         self.path = raw.get("path")
         self.value = raw.get("value")
         self.from_ = raw.get("from")
-        if self.op not in PATCH_OPS:
-            # AWS: enum validation of op.
-            raise _bad(
-                f"Invalid patch operation specified. Must be one of: [{', '.join(PATCH_OPS)}]"
-            )
         if not isinstance(self.path, str) or not self.path.startswith("/"):
-            raise _bad(f"Invalid patch path '{self.path}' specified for op '{self.op}'")
+            # AWS (LocalStack snapshot test_update_gateway_response): "Invalid patch path null".
+            raise _bad(f"Invalid patch path {'null' if self.path is None else self.path}")
         self.raw_segments = self.path[1:].split("/")
         self.segments = [_unescape(s) for s in self.raw_segments]
 
@@ -99,8 +104,6 @@ class _Op:
 
     def key(self) -> str:
         """The map key after the first segment (`/requestTemplates/application~1json` -> application/json)."""
-        if len(self.segments) != 2 or self.segments[1] == "":
-            raise self.invalid()
         return self.segments[1]
 
     def need_value(self) -> str:
@@ -109,24 +112,32 @@ class _Op:
             raise _bad(f"Invalid null or empty value in patch operation '{self.op}' on '{self.path}'")
         return str(self.value)
 
-    def invalid(self, allowed: list[str] | None = None) -> Exception:
-        msg = f"Invalid patch path '{self.path}' specified for op '{self.op}'."
-        if allowed:
-            msg += f" Must be one of: [{', '.join(allowed)}]"
-        return _bad(msg)
 
-    def bad_op(self, allowed_ops: list[str]) -> Exception:
-        return _bad(
-            f"Invalid patch operation '{self.op}' specified for path '{self.path}'. "
-            f"Must be one of: [{', '.join(allowed_ops)}]"
-        )
+# The order AWS lists the op enum in its ValidationException (LocalStack snapshot
+# test_update_method_response_wrong_operations).
+_OP_ENUM = ["add", "remove", "move", "test", "replace", "copy"]
 
 
-def _ops(raw_ops: Any) -> list[_Op]:
+def _ops(raw_ops: Any, operation: str) -> list[_Op]:
+    """The PatchOperations of one Update* call; ``operation`` names it ("UpdateMethod")."""
     if raw_ops is None:
         return []
     if not isinstance(raw_ops, list):
         raise _bad("Invalid patch operations specified")
+    # AWS: an op outside the enum is a ValidationException naming each bad member (1-based),
+    # "1 validation error detected: Value 'x' at 'updateMethodResponseInput.patchOperations.1.member.op'
+    # failed to satisfy constraint: Member must satisfy enum value set: [add, remove, move, test, replace, copy]"
+    # (LocalStack snapshots test_update_method_response_wrong_operations, test_update_rest_api_ip_address_type).
+    input_name = operation[0].lower() + operation[1:] + "Input"
+    errors = [
+        f"Value '{o.get('op')}' at '{input_name}.patchOperations.{i}.member.op' failed to satisfy constraint: "
+        f"Member must satisfy enum value set: [{', '.join(_OP_ENUM)}]"
+        for i, o in enumerate(raw_ops, start=1)
+        if isinstance(o, dict) and o.get("op") not in _OP_ENUM
+    ]
+    if errors:
+        n = len(errors)
+        raise _validation(f"{n} validation error{'s' if n > 1 else ''} detected: " + "; ".join(errors))
     return [_Op(o) for o in raw_ops]
 
 
@@ -162,16 +173,22 @@ def _enum(op: _Op, allowed: list[str]) -> str:
     return v
 
 
-def _map_op(current: dict[str, Any] | None, op: _Op, convert: Callable[[_Op], Any]) -> dict[str, Any] | None:
-    """add/replace/remove one key of a string-keyed map (requestParameters, requestTemplates...)."""
+def _map_op(
+    current: dict[str, Any] | None,
+    op: _Op,
+    convert: Callable[[_Op], Any],
+    missing: Callable[[], Exception] | None = None,
+) -> dict[str, Any] | None:
+    """add/replace/remove one key of a string-keyed map (requestParameters, requestTemplates...).
+    ``missing``: the error AWS gives for replace/remove of a key that is not there (None: no error)."""
     key = op.key()
     result = dict(current or {})
-    if op.op in ("add", "replace"):
-        result[key] = convert(op)
-    elif op.op == "remove":
+    if op.op in ("replace", "remove") and key not in result and missing is not None:
+        raise missing()
+    if op.op == "remove":
         result.pop(key, None)
     else:
-        raise op.bad_op(["add", "replace", "remove"])
+        result[key] = convert(op)
     return result or None
 
 
@@ -248,6 +265,16 @@ def _patch_errors() -> None:
 
     exc.ApiGatewayException.__init__ = api_error_init
 
+    class ValidationException(exc.ApiGatewayException):  # type: ignore[misc,valid-type]
+        # AWS: request-shape errors (an op outside the enum...) are ValidationException, HTTP 400.
+        code = 400
+
+        def __init__(self, message: str) -> None:
+            super().__init__("ValidationException", message)
+
+    global _VALIDATION_EXCEPTION
+    _VALIDATION_EXCEPTION = ValidationException
+
 
 # --------------------------------------------------------------------------------------
 # routing
@@ -281,32 +308,180 @@ _STAGE_SETTING_KEYS: dict[str, tuple[str, str]] = {
     "caching/unauthorizedCacheControlHeaderStrategy": ("unauthorizedCacheControlHeaderStrategy", "strategy"),
 }
 
-_STAGE_PATHS = [
-    "/deploymentId",
-    "/description",
-    "/variables/{name}",
-    "/tracingEnabled",
-    "/cacheClusterEnabled",
-    "/cacheClusterSize",
-    "/clientCertificateId",
-    "/accessLogSettings",
-    "/accessLogSettings/destinationArn",
-    "/accessLogSettings/format",
-] + [f"/{{resourcePath}}/{{httpMethod}}/{k}" for k in _STAGE_SETTING_KEYS]
+# AWS's own list in its "Invalid method setting path" message, verbatim (missing commas included):
+# LocalStack AWS-validated snapshot test_apigateway_common.py::TestStages::test_create_update_stages.
+_STAGE_PATHS_MESSAGE = (
+    "[/deploymentId, /description, /cacheClusterEnabled, /cacheClusterSize, /clientCertificateId, "
+    "/accessLogSettings, /accessLogSettings/destinationArn, /accessLogSettings/format, "
+    "/{resourcePath}/{httpMethod}/metrics/enabled, /{resourcePath}/{httpMethod}/logging/dataTrace, "
+    "/{resourcePath}/{httpMethod}/logging/loglevel, /{resourcePath}/{httpMethod}/throttling/burstLimit"
+    "/{resourcePath}/{httpMethod}/throttling/rateLimit/{resourcePath}/{httpMethod}/caching/ttlInSeconds, "
+    "/{resourcePath}/{httpMethod}/caching/enabled, /{resourcePath}/{httpMethod}/caching/dataEncrypted, "
+    "/{resourcePath}/{httpMethod}/caching/requireAuthorizationForCacheControl, "
+    "/{resourcePath}/{httpMethod}/caching/unauthorizedCacheControlHeaderStrategy, /*/*/metrics/enabled, "
+    "/*/*/logging/dataTrace, /*/*/logging/loglevel, /*/*/throttling/burstLimit /*/*/throttling/rateLimit "
+    "/*/*/caching/ttlInSeconds, /*/*/caching/enabled, /*/*/caching/dataEncrypted, "
+    "/*/*/caching/requireAuthorizationForCacheControl, /*/*/caching/unauthorizedCacheControlHeaderStrategy, "
+    "/variables/{variable_name}, /tracingEnabled]"
+)
+
+
+# --------------------------------------------------------------------------------------
+# The patch ops AWS accepts on each path: ONE table for every Update* call
+# --------------------------------------------------------------------------------------
+# Each row: (path pattern, accepted ops). A "{name}" segment matches one non-empty path
+# segment as written (~1 kept), so "/requestParameters/{param}" is one map key and a bare
+# "/requestParameters" matches no row (AWS: "Invalid patch path /requestParameters"). The
+# first matching row wins. The source of every row is in test/emulator/SOURCES.md
+# ("Patch ops per path"); in short: LocalStack AWS-validated snapshots for UpdateRestApi
+# (/minimumCompressionSize, /description, /binaryMediaTypes, /endpointConfiguration), UpdateMethod
+# (/operationName, /requestValidatorId), UpdateResource and UpdateStage (/accessLogSettings, method
+# settings); the paths and ops terraform-provider-aws and aws-controllers-k8s send for the rest.
+PATCH_OPS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
+    "UpdateRestApi": [
+        ("/name", ("replace",)),
+        ("/description", ("replace", "remove")),
+        ("/binaryMediaTypes/{mediaType}", ("add", "replace", "remove")),
+        ("/policy", ("replace",)),
+        ("/endpointConfiguration/types/{index}", ("replace",)),
+        ("/endpointConfiguration/vpcEndpointIds", ("add", "remove")),
+        ("/minimumCompressionSize", ("replace",)),
+        ("/apiKeySource", ("replace",)),
+        ("/disableExecuteApiEndpoint", ("replace",)),
+    ],
+    "UpdateResource": [
+        ("/parentId", ("replace",)),
+        ("/pathPart", ("replace",)),
+    ],
+    "UpdateMethod": [
+        ("/authorizationType", ("replace",)),
+        ("/authorizerId", ("replace",)),
+        ("/apiKeyRequired", ("replace",)),
+        ("/operationName", ("replace",)),
+        ("/requestValidatorId", ("replace",)),
+        ("/authorizationScopes", ("add", "remove")),
+        ("/requestParameters/{param}", ("add", "replace", "remove")),
+        ("/requestModels/{contentType}", ("add", "replace", "remove")),
+    ],
+    "UpdateIntegration": [
+        ("/uri", ("replace",)),
+        ("/credentials", ("replace",)),
+        ("/httpMethod", ("replace",)),
+        ("/passthroughBehavior", ("replace",)),
+        ("/contentHandling", ("replace",)),
+        ("/timeoutInMillis", ("replace",)),
+        ("/cacheNamespace", ("replace",)),
+        ("/connectionType", ("replace",)),
+        ("/connectionId", ("replace",)),
+        ("/tlsConfig/insecureSkipVerification", ("replace",)),
+        ("/requestParameters/{param}", ("add", "replace", "remove")),
+        ("/requestTemplates/{contentType}", ("add", "replace", "remove")),
+        ("/cacheKeyParameters/{param}", ("add", "remove")),
+    ],
+    "UpdateMethodResponse": [
+        ("/responseParameters/{header}", ("add", "replace", "remove")),
+        ("/responseModels/{contentType}", ("add", "replace", "remove")),
+    ],
+    "UpdateIntegrationResponse": [
+        ("/selectionPattern", ("replace",)),
+        ("/contentHandling", ("replace",)),
+        ("/responseParameters/{header}", ("add", "replace", "remove")),
+        ("/responseTemplates/{contentType}", ("add", "replace", "remove")),
+    ],
+    "UpdateStage": [
+        ("/deploymentId", ("replace",)),
+        ("/description", ("replace",)),
+        ("/tracingEnabled", ("replace",)),
+        ("/cacheClusterEnabled", ("replace",)),
+        ("/cacheClusterSize", ("replace",)),
+        ("/clientCertificateId", ("replace",)),
+        ("/variables/{name}", ("replace", "remove")),
+        ("/accessLogSettings", ("remove",)),
+        ("/accessLogSettings/destinationArn", ("add", "replace")),
+        ("/accessLogSettings/format", ("add", "replace")),
+        *[(f"/{{resourcePath}}/{{httpMethod}}/{k}", ("replace",)) for k in _STAGE_SETTING_KEYS],
+        # a whole method-settings entry ("*/*", "~1files/GET") goes with remove /{resourcePath}/{httpMethod}
+        ("/{resourcePath}/{httpMethod}", ("remove",)),
+    ],
+}
+
+
+def _path_matches(pattern: str, path: str) -> bool:
+    want, got = pattern[1:].split("/"), path[1:].split("/")
+    if len(want) != len(got):
+        return False
+    return all(g != "" if w.startswith("{") and w.endswith("}") else w == g for w, g in zip(want, got))
+
+
+def _cannot_remove(path: str) -> Exception:
+    # AWS: a stage "remove" that is not a variable or /accessLogSettings is read as the removal of a
+    # method-settings entry named by the path; when there is none, 400 with this text (trailing space
+    # included): LocalStack snapshots TestStages::test_update_stage_remove_wildcard ("*/*"),
+    # TestApiGatewayStage::test_stage_access_log_settings_validation ("accessLogSettings/destinationArn").
+    return _bad(f"Cannot remove method setting {path[1:]} because there is no method setting for this method ")
+
+
+def _accepted(operation: str, op: _Op) -> str:
+    """The PATCH_OPS row ``op`` falls under; raises AWS's 400 when the path or the op is not accepted."""
+    for pattern, allowed in PATCH_OPS[operation]:
+        if _path_matches(pattern, op.path):
+            if op.op in allowed:
+                return pattern
+            raise _op_not_accepted(operation, op, pattern, allowed)
+    raise _path_not_accepted(operation, op)
+
+
+def _op_not_accepted(operation: str, op: _Op, pattern: str, allowed: tuple[str, ...]) -> Exception:
+    if operation == "UpdateResource":
+        # AWS (LocalStack snapshot TestApiGatewayApiResource::test_update_resource_behaviour, two spaces verbatim).
+        return _bad(f"Invalid patch path  '{op.path}' specified for op '{op.op}'. Please choose supported operations")
+    if operation == "UpdateStage":
+        if op.op == "remove":
+            return _cannot_remove(op.path)
+        # AWS (LocalStack snapshot test_apigateway_canary.py "update-stage-add-deployment"):
+        # "Invalid add operation with path: /canarySettings/deploymentId".
+        return _bad(f"Invalid {op.op} operation with path: {op.path}")
+    if operation == "UpdateRestApi" and pattern.startswith("/endpointConfiguration/types/"):
+        # AWS, verbatim (LocalStack snapshot TestApiGatewayApiRestApi::test_update_rest_api_ip_address_type).
+        return _bad("Invalid patch operation specified. Must be 'add'|'remove'|'replace'")
+    # AWS, verbatim: "Invalid patch operation specified. Must be one of: [replace]" (LocalStack snapshots
+    # TestApiGatewayApiMethod::test_update_method_validation, TestApiGatewayApiRestApi::test_update_rest_api_compression).
+    return _bad(f"Invalid patch operation specified. Must be one of: [{', '.join(allowed)}]")
+
+
+def _path_not_accepted(operation: str, op: _Op) -> Exception:
+    if operation == "UpdateResource":
+        # AWS (LocalStack snapshot test_update_resource_behaviour, two spaces verbatim).
+        return _bad(
+            f"Invalid patch path  '{op.path}' specified for op '{op.op}'. Must be one of: [/parentId, /pathPart]"
+        )
+    if operation == "UpdateStage":
+        if op.op == "remove":
+            return _cannot_remove(op.path)
+        # AWS (LocalStack snapshot TestStages::test_create_update_stages).
+        return _bad(f"Invalid method setting path: {op.path}. Must be one of: {_STAGE_PATHS_MESSAGE}")
+    # AWS: "Invalid patch path /httpMethod" (UpdateMethod), "Invalid patch path /binaryMediaTypes"
+    # (UpdateRestApi), "Invalid patch path /wrong/method.response.header.my-header" (UpdateMethodResponse):
+    # LocalStack snapshots test_update_method_validation, test_update_rest_api_behaviour,
+    # test_update_method_lack_response_parameters_and_models.
+    return _bad(f"Invalid patch path {op.path}")
 
 
 def _default_method_setting() -> dict[str, Any]:
-    # AWS: a new method-settings entry starts with these values (throttling -1 = inherit).
+    # AWS: a method-settings entry created when */* does not exist starts with these values:
+    # throttling at the account-level defaults (burst 5000, rate 10000.0), no loggingLevel until one
+    # is set (LocalStack AWS-validated snapshots TestStages::test_update_stage_remove_wildcard and
+    # test_create_update_stages; terraform-provider-aws method_settings_test.go reads logging_level "").
+    # A new per-method entry starts as a copy of */* instead (see _apply_stage_ops).
     return {
-        "metricsEnabled": False,
-        "loggingLevel": "OFF",
-        "dataTraceEnabled": False,
-        "throttlingBurstLimit": -1,
-        "throttlingRateLimit": -1.0,
-        "cachingEnabled": False,
-        "cacheTtlInSeconds": 300,
         "cacheDataEncrypted": False,
+        "cacheTtlInSeconds": 300,
+        "cachingEnabled": False,
+        "dataTraceEnabled": False,
+        "metricsEnabled": False,
         "requireAuthorizationForCacheControl": True,
+        "throttlingBurstLimit": 5000,
+        "throttlingRateLimit": 10000.0,
         "unauthorizedCacheControlHeaderStrategy": "SUCCEED_WITH_RESPONSE_HEADER",
     }
 
@@ -458,7 +633,7 @@ def _rest_api_dict(self: Any) -> dict[str, Any]:
         "apiKeySource": self.api_key_source,
         "endpointConfiguration": self.endpoint_configuration,
         "tags": dict(self.tags or {}),
-        "policy": self.policy or None,
+        "policy": _policy_text(self.policy),
         "disableExecuteApiEndpoint": bool(self.disableExecuteApiEndpoint),
         "minimumCompressionSize": self.minimum_compression_size,
         "rootResourceId": self.root_resource_id,
@@ -466,21 +641,80 @@ def _rest_api_dict(self: Any) -> dict[str, Any]:
     return _omit_none(d)
 
 
-_REST_API_PATHS = [
-    "/name",
-    "/description",
-    "/binaryMediaTypes/{type}",
-    "/policy",
-    "/endpointConfiguration/types/0",
-    "/endpointConfiguration/vpcEndpointIds",
-    "/minimumCompressionSize",
-    "/apiKeySource",
-    "/disableExecuteApiEndpoint",
-]
+# --------------------------------------------------------------------------------------
+# resource policies
+# --------------------------------------------------------------------------------------
+
+_EXECUTE_API_SHORTHAND = "execute-api:/"
+
+
+def _expand_policy(api: Any, text: str | None) -> str | None:
+    """The policy as AWS stores it: `execute-api:/…` in Resource / NotResource expanded to
+    `arn:{partition}:execute-api:{region}:{account}:{apiId}/…`, compact JSON.
+
+    AWS docs (apigateway-resource-policies-examples.html): "API Gateway converts the abbreviated
+    syntax to the full ARN when you save the policy … using the current Region, your AWS account ID,
+    and the ID of the REST API". LocalStack AWS-validated snapshot test_apigateway_integrations.py::
+    test_create_execute_api_vpc_endpoint ("api-details"): Resource ["execute-api:/*"] reads back as the
+    single string "arn:<partition>:execute-api:<region>:111111111111:<id>/*"."""
+    if not text:
+        return None
+    from moto.utilities.utils import get_partition
+
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return text  # (what AWS answers to a malformed policy is not in the sources: kept as sent)
+    if not isinstance(doc, dict):
+        return text
+    prefix = f"arn:{get_partition(api.region_name)}:execute-api:{api.region_name}:{api.account_id}:{api.id}/"
+    statements = doc.get("Statement")
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(statement, dict):
+            continue
+        for key in ("Resource", "NotResource"):
+            if key not in statement:
+                continue
+            values = statement[key] if isinstance(statement[key], list) else [statement[key]]
+            values = [
+                prefix + v[len(_EXECUTE_API_SHORTHAND) :] if isinstance(v, str) and v.startswith(_EXECUTE_API_SHORTHAND) else v
+                for v in values
+            ]
+            # AWS: a one-element list reads back as a single string (snapshot above).
+            statement[key] = values[0] if len(values) == 1 else values
+    return json.dumps(doc, separators=(",", ":"))
+
+
+def _policy_text(stored: str | None) -> str | None:
+    """The policy field as GetRestApi / CreateRestApi / UpdateRestApi return it: the JSON document
+    escaped once more as a JSON string body, forward slashes escaped too, e.g.
+    {\"Version\":\"2012-10-17\",…\"Resource\":\"arn:aws:execute-api:us-east-1:123456789012:abc\/*\"}.
+
+    terraform-provider-aws rest_api.go flattenAPIPolicy: "The API returns policy as an escaped JSON
+    string {\\\"Version\\\":…} … may contain escaped forward slashes" (also PR #4606 "the AWS API escapes
+    [forward slashes] in its JSON responses"); LocalStack issue #3325 (AWS's answer quoted); LocalStack
+    test_create_execute_api_vpc_endpoint decodes it with unicode_escape before json.loads."""
+    if not stored:
+        return None
+    return json.dumps(stored)[1:-1].replace("/", "\\/")
+
+
+def _compression_size(op: _Op) -> int | None:
+    # AWS: replace with no value or "" turns compression off (the field reads back absent); otherwise
+    # 0..10485760, else this 400 (LocalStack snapshot TestApiGatewayApiRestApi::test_update_rest_api_compression).
+    if op.value in (None, ""):
+        return None
+    try:
+        size = int(str(op.value))
+    except ValueError:
+        size = -1
+    if size < 0 or size > 10485760:
+        raise _bad("Invalid minimum compression size, must be between 0 and 10485760")
+    return size
 
 
 def _rest_api_apply(self: Any, patch_operations: Any) -> None:
-    ops = _ops(patch_operations)
+    ops = _ops(patch_operations, "UpdateRestApi")
     fields = [
         "name",
         "description",
@@ -493,92 +727,126 @@ def _rest_api_apply(self: Any, patch_operations: Any) -> None:
     ]
     with _atomic(self, fields):
         for op in ops:
-            head, segs = op.head, op.segments
-            if head == "name" and len(segs) == 1:
-                if op.op != "replace":
-                    raise op.bad_op(["replace"])
-                if not op.need_value():
+            row = _accepted("UpdateRestApi", op)
+            if row == "/name":
+                if not op.value:
                     raise _bad("Name must be non-empty")
-                self.name = op.value
-            elif head == "description" and len(segs) == 1:
-                if op.op in ("add", "replace"):
-                    self.description = op.need_value()
-                elif op.op == "remove":
-                    self.description = None
-                else:
-                    raise op.bad_op(["add", "replace", "remove"])
-            elif head == "binaryMediaTypes" and len(segs) == 2 and segs[1]:
-                # AWS: the media type is the path key, written with ~1 for "/".
-                media = segs[1]
+                self.name = str(op.value)
+            elif row == "/description":
+                # AWS: remove (or replace with no value) drops the description (LocalStack snapshot
+                # TestApiGatewayApiRestApi::test_update_rest_api_operation_add_remove).
+                self.description = (op.value or None) if op.op == "replace" else None
+            elif row == "/binaryMediaTypes/{mediaType}":
+                # AWS: the media type is the path key, written with ~1 for "/"; replace drops the old type
+                # and appends the new one at the end (snapshot test_update_rest_api_operation_add_remove:
+                # [png, jpeg] replace png->gif gives [jpeg, gif]).
+                media = op.segments[1]
                 types = list(self.binaryMediaTypes or [])
                 if op.op == "add":
                     if media not in types:
                         types.append(media)
                 elif op.op == "remove":
-                    if media in types:
-                        types.remove(media)
-                elif op.op == "replace":
+                    types = [t for t in types if t != media]
+                else:
                     new = op.need_value()
-                    types = [new if t == media else t for t in types]
-                    if media not in self.binaryMediaTypes and new not in types:
-                        types.append(new)
-                else:
-                    raise op.bad_op(["add", "remove", "replace"])
+                    types = [t for t in types if t not in (media, new)] + [new]
                 self.binaryMediaTypes = types
-            elif head == "policy" and len(segs) == 1:
-                if op.op == "replace":
-                    self.policy = op.value or None
-                elif op.op == "remove":
-                    self.policy = None
-                else:
-                    raise op.bad_op(["replace", "remove"])
-            elif head == "endpointConfiguration" and segs[1:] == ["types", "0"]:
-                if op.op != "replace":
-                    raise op.bad_op(["replace"])
+            elif row == "/policy":
+                # AWS: the stored policy has execute-api:/ expanded (see _expand_policy).
+                self.policy = _expand_policy(self, op.value)
+            elif row == "/endpointConfiguration/types/{index}":
                 ec = dict(self.endpoint_configuration or {})
                 ec["types"] = [_enum(op, ["EDGE", "REGIONAL", "PRIVATE"])]
                 self.endpoint_configuration = ec
-            elif head == "endpointConfiguration" and segs[1:] == ["vpcEndpointIds"]:
+            elif row == "/endpointConfiguration/vpcEndpointIds":
                 ec = dict(self.endpoint_configuration or {})
                 ids = list(ec.get("vpcEndpointIds") or [])
                 if op.op == "add":
                     if op.need_value() not in ids:
-                        ids.append(op.value)
-                elif op.op == "remove":
-                    ids = [i for i in ids if i != op.value]
+                        ids.append(str(op.value))
                 else:
-                    raise op.bad_op(["add", "remove"])
+                    ids = [i for i in ids if i != op.value]
                 ec["vpcEndpointIds"] = ids
                 if not ids:
                     ec.pop("vpcEndpointIds")
                 self.endpoint_configuration = ec
-            elif head == "minimumCompressionSize" and len(segs) == 1:
-                if op.op != "replace":
-                    raise op.bad_op(["replace"])
-                self.minimum_compression_size = None if op.value in (None, "") else _to_int(op, 0, 10485760)
-            elif head == "apiKeySource" and len(segs) == 1:
-                if op.op != "replace":
-                    raise op.bad_op(["replace"])
+            elif row == "/minimumCompressionSize":
+                self.minimum_compression_size = _compression_size(op)
+            elif row == "/apiKeySource":
                 self.api_key_source = _enum(op, ["HEADER", "AUTHORIZER"])
-            elif head == "disableExecuteApiEndpoint" and len(segs) == 1:
-                if op.op != "replace":
-                    raise op.bad_op(["replace"])
+            elif row == "/disableExecuteApiEndpoint":
                 self.disableExecuteApiEndpoint = _to_bool(op)
-            else:
-                raise op.invalid(_REST_API_PATHS)
+
+
+# --------------------------------------------------------------------------------------
+# mappings validated when written
+# --------------------------------------------------------------------------------------
+
+
+def _mapping_error(*errors: str) -> Exception:
+    # AWS wraps every mapping error in this envelope (HTTP 400 BadRequestException), e.g.
+    # "Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping
+    # expression parameter specified: method.request.path.page]". Sources: aws-cdk issue #17318,
+    # Testlio/lambda-tools #56, awsdocs developer-guide #24 (PutIntegration), aws-solutions-constructs #1130,
+    # aws-apigateway-importer #209 (PutIntegrationResponse), aws-apigateway-importer #121
+    # ("No method response exists for method."), terraform-provider-aws PR #40124 (UpdateIntegration).
+    return _bad(f"Invalid mapping expression specified: Validation Result: warnings : [], errors : [{', '.join(errors)}]")
+
+
+# Where a method.request.* mapping source must be declared: multi-value sources read the plain
+# querystring/header parameter (AWS docs rest-api-parameter-mapping-sources.html).
+_METHOD_REQUEST_SOURCE = re.compile(r"^method\.request\.(path|querystring|header|multivaluequerystring|multivalueheader)\.(.+)$")
+_DECLARED_AS = {"multivaluequerystring": "querystring", "multivalueheader": "header"}
+
+
+def _check_request_mappings(method: Any, sources: Iterable[Any]) -> None:
+    """PutIntegration / UpdateIntegration: every method.request.{path|querystring|header}.X mapped from
+    must be declared in the method's requestParameters."""
+    declared = set((method.request_parameters or {}).keys())
+    bad = []
+    for source in sources:
+        m = _METHOD_REQUEST_SOURCE.match(str(source))
+        if m and f"method.request.{_DECLARED_AS.get(m.group(1), m.group(1))}.{m.group(2)}" not in declared:
+            bad.append(f"Invalid mapping expression parameter specified: {source}")
+    if bad:
+        raise _mapping_error(*bad)
+
+
+def _check_response_mappings(method: Any, status_code: str, targets: Iterable[str]) -> None:
+    """PutIntegrationResponse / UpdateIntegrationResponse: every method.response.header.X mapped to must
+    be declared in the method response of the same status code. Without responseParameters AWS does not
+    look for the method response at all (LocalStack AWS-validated snapshot
+    TestApigatewayIntegrationResponse::test_lifecycle_integration_response puts one with none)."""
+    targets = list(targets)
+    if not targets:
+        return
+    mr = method.get_response(str(status_code))
+    if mr is None:
+        raise _mapping_error("No method response exists for method.")
+    declared = mr.response_parameters or {}
+    bad = [f"Invalid mapping expression parameter specified: {t}" for t in targets if t not in declared]
+    if bad:
+        raise _mapping_error(*bad)
+
+
+def _invalid_parameter_name() -> Exception:
+    # AWS: replace/remove of a parameter that is not there is 404 "Invalid parameter name specified"
+    # (LocalStack snapshot TestApigatewayMethodResponse::test_update_method_wrong_param_names; for
+    # integration requestParameters terraform-provider-aws PR #40124).
+    return _not_found("Invalid parameter name specified")
+
+
+def _content_type_not_found() -> Exception:
+    # AWS (LocalStack snapshot test_update_method_wrong_param_names, responseModels).
+    return _not_found("Content-Type specified was not found")
+
+
+# --------------------------------------------------------------------------------------
+# Update* of methods, integrations, responses, stages (rows: PATCH_OPS)
+# --------------------------------------------------------------------------------------
 
 
 def _apply_method_ops(m: Any, ops: list[_Op]) -> None:
-    allowed = [
-        "/authorizationType",
-        "/authorizerId",
-        "/apiKeyRequired",
-        "/operationName",
-        "/requestValidatorId",
-        "/requestParameters/{param}",
-        "/requestModels/{contentType}",
-        "/authorizationScopes",
-    ]
     fields = [
         "authorization_type",
         "authorizer_id",
@@ -589,45 +857,37 @@ def _apply_method_ops(m: Any, ops: list[_Op]) -> None:
         "request_models",
         "authorization_scopes",
     ]
+    cleared_by_empty_replace = {
+        "/authorizerId": "authorizer_id",
+        "/operationName": "operation_name",
+        "/requestValidatorId": "request_validator_id",
+    }
     with _atomic(m, fields):
         for op in ops:
-            head, n = op.head, len(op.segments)
-            if n == 1 and head in ("authorizationType", "authorizerId", "operationName", "requestValidatorId"):
-                attr = {
-                    "authorizationType": "authorization_type",
-                    "authorizerId": "authorizer_id",
-                    "operationName": "operation_name",
-                    "requestValidatorId": "request_validator_id",
-                }[head]
-                if op.op in ("add", "replace"):
-                    value: Any = op.need_value()
-                    if head == "authorizationType":
-                        value = _enum(op, ["NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"])
-                    setattr(m, attr, value)
-                elif op.op == "remove" and head != "authorizationType":
-                    setattr(m, attr, None)
-                else:
-                    raise op.bad_op(["replace"])
-            elif n == 1 and head == "apiKeyRequired":
-                if op.op not in ("add", "replace"):
-                    raise op.bad_op(["replace"])
-                m.api_key_required = _to_bool(op)
-            elif head == "requestParameters" and n == 2:
-                # AWS: method request parameter values are "required" flags.
-                m.request_parameters = _map_op(m.request_parameters, op, _to_bool)
-            elif head == "requestModels" and n == 2:
-                m.request_models = _map_op(m.request_models, op, lambda o: o.need_value())
-            elif head == "authorizationScopes" and n == 1:
+            row = _accepted("UpdateMethod", op)
+            if row == "/authorizationType":
+                m.authorization_type = _enum(op, ["NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"])
+            elif row in cleared_by_empty_replace:
+                # AWS accepts only replace here; replace with no value clears the field (how
+                # terraform-provider-aws / aws-controllers-k8s clear scalars).
+                setattr(m, cleared_by_empty_replace[row], op.value or None)
+            elif row == "/apiKeyRequired":
+                # AWS: any value but "true" reads as false (LocalStack snapshot test_update_method_validation,
+                # "wrong-value-type": replace "whatever" -> 200, apiKeyRequired false).
+                m.api_key_required = str(op.value).strip().lower() == "true"
+            elif row == "/authorizationScopes":
                 scopes = list(m.authorization_scopes or [])
                 if op.op == "add":
                     scopes.append(op.need_value())
-                elif op.op == "remove":
-                    scopes = [s for s in scopes if s != op.value]
                 else:
-                    raise op.bad_op(["add", "remove"])
+                    scopes = [s for s in scopes if s != op.value]
                 m.authorization_scopes = scopes or None
-            else:
-                raise op.invalid(allowed)
+            elif row == "/requestParameters/{param}":
+                # AWS: method request parameter values are "required" flags. Removing one that an
+                # integration still maps from is not refused (terraform-provider-aws issue #39801).
+                m.request_parameters = _map_op(m.request_parameters, op, _to_bool)
+            elif row == "/requestModels/{contentType}":
+                m.request_models = _map_op(m.request_models, op, lambda o: o.need_value())
 
 
 def _validate_credentials(value: str | None) -> None:
@@ -636,22 +896,7 @@ def _validate_credentials(value: str | None) -> None:
         raise _exc().InvalidArn()
 
 
-def _apply_integration_ops(i: Any, ops: list[_Op]) -> None:
-    allowed = [
-        "/uri",
-        "/credentials",
-        "/httpMethod",
-        "/passthroughBehavior",
-        "/contentHandling",
-        "/timeoutInMillis",
-        "/cacheNamespace",
-        "/connectionType",
-        "/connectionId",
-        "/requestParameters/{param}",
-        "/requestTemplates/{contentType}",
-        "/cacheKeyParameters/{param}",
-        "/tlsConfig/insecureSkipVerification",
-    ]
+def _apply_integration_ops(i: Any, ops: list[_Op], method: Any) -> None:
     fields = [
         "uri",
         "credentials",
@@ -669,109 +914,81 @@ def _apply_integration_ops(i: Any, ops: list[_Op]) -> None:
     ]
     with _atomic(i, fields):
         for op in ops:
-            head, n = op.head, len(op.segments)
-            simple = {
-                "uri": "uri",
-                "credentials": "credentials",
-                "httpMethod": "http_method",
-                "passthroughBehavior": "passthrough_behaviour",
-                "contentHandling": "content_handling",
-                "cacheNamespace": "cache_namespace",
-                "connectionType": "connection_type",
-                "connectionId": "connection_id",
-            }
-            if n == 1 and head in simple:
-                attr = simple[head]
-                if op.op in ("add", "replace"):
-                    value: Any = op.need_value()
-                    if head == "passthroughBehavior":
-                        value = _enum(op, ["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"])
-                    elif head == "contentHandling":
-                        value = _enum(op, ["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"])
-                    elif head == "connectionType":
-                        value = _enum(op, ["INTERNET", "VPC_LINK"])
-                    elif head == "httpMethod":
-                        value = _enum(op, HTTP_VERBS)
-                    elif head == "credentials":
-                        _validate_credentials(value)
-                    setattr(i, attr, value)
-                elif op.op == "remove" and head in ("credentials", "contentHandling", "connectionId"):
-                    setattr(i, attr, None)
-                else:
-                    raise op.bad_op(["replace"])
-            elif n == 1 and head == "timeoutInMillis":
-                if op.op not in ("add", "replace"):
-                    raise op.bad_op(["replace"])
+            row = _accepted("UpdateIntegration", op)
+            if row == "/uri":
+                i.uri = op.need_value()
+            elif row == "/credentials":
+                # replace with no value clears (only replace is accepted: see PATCH_OPS).
+                _validate_credentials(op.value)
+                i.credentials = op.value or None
+            elif row == "/httpMethod":
+                i.http_method = _enum(op, HTTP_VERBS)
+            elif row == "/passthroughBehavior":
+                i.passthrough_behaviour = _enum(op, ["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"])
+            elif row == "/contentHandling":
+                # replace with no value clears (terraform-provider-aws sends replace "" when it is dropped).
+                i.content_handling = _enum(op, ["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]) if op.value else None
+            elif row == "/timeoutInMillis":
                 # AWS: integration timeout is at least 50 ms.
                 i.timeout_in_millis = _to_int(op, 50, None)
-            elif head == "requestParameters" and n == 2:
-                i.request_parameters = _map_op(i.request_parameters, op, lambda o: o.need_value())
-            elif head == "requestTemplates" and n == 2:
+            elif row == "/cacheNamespace":
+                i.cache_namespace = op.need_value()
+            elif row == "/connectionType":
+                i.connection_type = _enum(op, ["INTERNET", "VPC_LINK"])
+            elif row == "/connectionId":
+                i.connection_id = op.value or None
+            elif row == "/tlsConfig/insecureSkipVerification":
+                i.tls_config = dict(i.tls_config or {}, insecureSkipVerification=_to_bool(op))
+            elif row == "/requestParameters/{param}":
+                i.request_parameters = _map_op(i.request_parameters, op, lambda o: o.need_value(), _invalid_parameter_name)
+                if op.op != "remove":
+                    # AWS: the mapping source must be a declared method request parameter.
+                    _check_request_mappings(method, [op.value])
+            elif row == "/requestTemplates/{contentType}":
                 i.request_templates = _map_op(i.request_templates, op, lambda o: o.value or None)
-            elif head == "cacheKeyParameters" and n == 2:
+            elif row == "/cacheKeyParameters/{param}":
                 key = op.key()
                 params = list(i.cache_key_parameters or [])
                 if op.op == "add":
                     if key not in params:
                         params.append(key)
-                elif op.op == "remove":
-                    params = [p for p in params if p != key]
                 else:
-                    raise op.bad_op(["add", "remove"])
+                    params = [p for p in params if p != key]
                 i.cache_key_parameters = params
-            elif op.segments == ["tlsConfig", "insecureSkipVerification"]:
-                if op.op not in ("add", "replace"):
-                    raise op.bad_op(["replace"])
-                i.tls_config = dict(i.tls_config or {}, insecureSkipVerification=_to_bool(op))
-            else:
-                raise op.invalid(allowed)
 
 
 def _apply_method_response_ops(mr: Any, ops: list[_Op]) -> None:
-    allowed = ["/responseParameters/{header}", "/responseModels/{contentType}"]
     with _atomic(mr, ["response_parameters", "response_models"]):
         for op in ops:
-            if op.head == "responseParameters" and len(op.segments) == 2:
+            row = _accepted("UpdateMethodResponse", op)
+            if row == "/responseParameters/{header}":
                 # AWS: method response header values are "required" flags.
-                mr.response_parameters = _map_op(mr.response_parameters, op, _to_bool)
-            elif op.head == "responseModels" and len(op.segments) == 2:
-                mr.response_models = _map_op(mr.response_models, op, lambda o: o.need_value())
-            else:
-                raise op.invalid(allowed)
+                mr.response_parameters = _map_op(mr.response_parameters, op, _to_bool, _invalid_parameter_name)
+            elif row == "/responseModels/{contentType}":
+                mr.response_models = _map_op(mr.response_models, op, lambda o: o.need_value(), _content_type_not_found)
 
 
-def _apply_integration_response_ops(ir: Any, ops: list[_Op]) -> None:
-    allowed = [
-        "/selectionPattern",
-        "/contentHandling",
-        "/responseParameters/{header}",
-        "/responseTemplates/{contentType}",
-    ]
+def _apply_integration_response_ops(ir: Any, ops: list[_Op], method: Any) -> None:
     fields = ["selection_pattern", "content_handling", "response_parameters", "response_templates"]
     with _atomic(ir, fields):
         for op in ops:
-            n = len(op.segments)
-            if n == 1 and op.head == "selectionPattern":
-                if op.op in ("add", "replace"):
-                    ir.selection_pattern = op.value or None
-                elif op.op == "remove":
-                    ir.selection_pattern = None
-                else:
-                    raise op.bad_op(["replace", "remove"])
-            elif n == 1 and op.head == "contentHandling":
-                if op.op in ("add", "replace"):
-                    ir.content_handling = _enum(op, ["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"])
-                elif op.op == "remove":
-                    ir.content_handling = None
-                else:
-                    raise op.bad_op(["replace", "remove"])
-            elif op.head == "responseParameters" and n == 2:
-                # AWS: integration response parameter values are mapping expressions.
+            row = _accepted("UpdateIntegrationResponse", op)
+            if row == "/selectionPattern":
+                # only replace is accepted; replace with no value clears the pattern.
+                ir.selection_pattern = op.value or None
+            elif row == "/contentHandling":
+                ir.content_handling = _enum(op, ["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]) if op.value else None
+            elif row == "/responseParameters/{header}":
+                # AWS: integration response parameter values are mapping expressions; the header mapped
+                # to must be declared in the method response (see _check_response_mappings).
                 ir.response_parameters = _map_op(ir.response_parameters, op, lambda o: o.need_value())
-            elif op.head == "responseTemplates" and n == 2:
+                if op.op != "remove":
+                    _check_response_mappings(method, ir.status_code, [op.key()])
+            elif row == "/responseTemplates/{contentType}":
                 ir.response_templates = _map_op(ir.response_templates, op, lambda o: o.value or None) or {}
-            else:
-                raise op.invalid(allowed)
+
+
+_ACCESS_LOG_PATHS = ("/accessLogSettings/destinationArn", "/accessLogSettings/format")
 
 
 def _apply_stage_ops(api: Any, stage: Any, ops: list[_Op]) -> None:
@@ -786,76 +1003,63 @@ def _apply_stage_ops(api: Any, stage: Any, ops: list[_Op]) -> None:
         "access_log_settings",
         "method_settings",
     ]
-
-    def invalid(op: _Op) -> Exception:
-        # AWS words unknown stage paths this way.
-        return _bad(f"Invalid method setting path: {op.path}. Must be one of: [{', '.join(_STAGE_PATHS)}]")
-
     with _atomic(stage, fields):
         for op in ops:
-            segs, raw, n = op.segments, op.raw_segments, len(op.segments)
-            head = segs[0]
-            if n == 1 and head == "deploymentId":
-                if op.op != "replace":
-                    # (AWS also allows "copy" from /canarySettings/deploymentId; no canaries here.)
-                    raise op.bad_op(["replace"])
+            if op.path.startswith("/accessLogSettings") and op.op in ("add", "replace") and op.path not in _ACCESS_LOG_PATHS:
+                # AWS, verbatim ("one of :" included): LocalStack snapshot test_stage_access_log_settings_validation.
+                raise _bad(
+                    "Invalid accessLogSettings path. Must be one of : [/accessLogSettings/destinationArn, /accessLogSettings/format]"
+                )
+            row = _accepted("UpdateStage", op)
+            raw = op.raw_segments
+            if row == "/deploymentId":
+                # (AWS also allows "copy" from /canarySettings/deploymentId; no canaries here.)
                 dep_id = op.need_value()
                 # AWS: the stage must point at an existing deployment.
                 if dep_id not in api.deployments:
                     raise _bad("Invalid deployment identifier specified")
                 stage.deployment_id = dep_id
-            elif n == 1 and head == "description":
-                if op.op in ("add", "replace"):
-                    stage.description = op.value or ""
-                elif op.op == "remove":
-                    stage.description = ""
-                else:
-                    raise op.bad_op(["replace"])
-            elif head == "variables" and n == 2 and segs[1]:
+            elif row == "/description":
+                # only replace is accepted; replace with no value (or "") clears it.
+                stage.description = op.value or ""
+            elif row == "/variables/{name}":
+                # AWS: a new variable is set with replace, like an existing one; add is refused (see PATCH_OPS).
                 variables = dict(stage.variables or {})
-                if op.op in ("add", "replace"):
-                    variables[segs[1]] = op.need_value()
-                elif op.op == "remove":
-                    variables.pop(segs[1], None)
+                if op.op == "replace":
+                    variables[op.segments[1]] = op.need_value()
                 else:
-                    raise op.bad_op(["replace", "remove"])
+                    variables.pop(op.segments[1], None)
                 stage.variables = variables
-            elif n == 1 and head == "tracingEnabled":
-                if op.op not in ("add", "replace"):
-                    raise op.bad_op(["replace"])
+            elif row == "/tracingEnabled":
                 stage.tracing_enabled = _to_bool(op)
-            elif n == 1 and head == "cacheClusterEnabled":
-                if op.op not in ("add", "replace"):
-                    raise op.bad_op(["replace"])
+            elif row == "/cacheClusterEnabled":
                 stage.cache_cluster_enabled = _to_bool(op)
-            elif n == 1 and head == "cacheClusterSize":
-                if op.op not in ("add", "replace"):
-                    raise op.bad_op(["replace"])
+            elif row == "/cacheClusterSize":
                 stage.cache_cluster_size = _enum(op, ["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"])
-            elif n == 1 and head == "clientCertificateId":
-                if op.op in ("add", "replace"):
-                    stage.client_certificate_id = op.need_value()
-                elif op.op == "remove":
-                    stage.client_certificate_id = None
-                else:
-                    raise op.bad_op(["replace", "remove"])
-            elif head == "accessLogSettings" and n == 1:
-                if op.op != "remove":
-                    raise op.bad_op(["remove"])
+            elif row == "/clientCertificateId":
+                stage.client_certificate_id = op.value or None
+            elif row == "/accessLogSettings":
                 stage.access_log_settings = None
-            elif head == "accessLogSettings" and n == 2 and segs[1] in ("destinationArn", "format"):
-                if op.op not in ("add", "replace"):
-                    raise op.bad_op(["replace"])
-                stage.access_log_settings = dict(stage.access_log_settings or {}, **{segs[1]: op.need_value()})
-            elif n >= 4 and "/".join(segs[-2:]) in _STAGE_SETTING_KEYS:
-                # /{resourcePath}/{httpMethod}/{setting}: the key is kept as written
-                # ("*/*", "~1path/GET"), AWS returns it as the methodSettings map key.
-                if raw[-3] not in HTTP_VERBS + ["*"]:
-                    raise invalid(op)
-                key = "/".join(raw[:-2])
-                field, kind = _STAGE_SETTING_KEYS["/".join(segs[-2:])]
-                if op.op not in ("add", "replace"):
-                    raise op.bad_op(["replace"])
+            elif row in _ACCESS_LOG_PATHS:
+                if not op.value:
+                    # AWS (LocalStack snapshot test_stage_access_log_settings_validation).
+                    raise _bad("Access Log value must not be empty")
+                stage.access_log_settings = dict(stage.access_log_settings or {}, **{op.segments[1]: str(op.value)})
+            elif row == "/{resourcePath}/{httpMethod}":
+                # AWS: remove /{resourcePath}/{httpMethod} drops the whole entry; 400 when there is none
+                # (LocalStack snapshot test_update_stage_remove_wildcard).
+                settings = dict(stage.method_settings or {})
+                if op.path[1:] not in settings:
+                    raise _cannot_remove(op.path)
+                del settings[op.path[1:]]
+                stage.method_settings = settings
+            else:
+                # /{resourcePath}/{httpMethod}/{setting}: the key is kept as written ("*/*", "~1path/GET",
+                # "test/GET"); AWS returns it as the methodSettings map key.
+                if raw[1] not in HTTP_VERBS + ["*"]:
+                    raise _path_not_accepted("UpdateStage", op)
+                key = "/".join(raw[:2])
+                field, kind = _STAGE_SETTING_KEYS["/".join(op.segments[2:])]
                 if kind == "bool":
                     value: Any = _to_bool(op)
                 elif kind == "int":
@@ -869,15 +1073,14 @@ def _apply_stage_ops(api: Any, stage: Any, ops: list[_Op]) -> None:
                         op, ["FAIL_WITH_403", "SUCCEED_WITH_RESPONSE_HEADER", "SUCCEED_WITHOUT_RESPONSE_HEADER"]
                     )
                 settings = copy.deepcopy(stage.method_settings or {})
-                settings.setdefault(key, _default_method_setting())[field] = value
+                if key not in settings:
+                    # AWS: a new entry starts as a copy of the */* entry as it is now (later */* changes do not
+                    # reach it), or of the defaults when there is no */* (LocalStack AWS-validated snapshot
+                    # TestStages::test_create_update_stages: "test/GET" carries */*'s cachingEnabled true and
+                    # throttlingRateLimit 10000.0 next to its own burstLimit 124; "update-stage-override").
+                    settings[key] = copy.deepcopy(settings.get("*/*") or _default_method_setting())
+                settings[key][field] = value
                 stage.method_settings = settings
-            elif op.op == "remove" and n >= 2 and raw[-1] in HTTP_VERBS + ["*"]:
-                # AWS: "remove /{resourcePath}/{httpMethod}" drops the whole override entry.
-                settings = dict(stage.method_settings or {})
-                settings.pop("/".join(raw), None)
-                stage.method_settings = settings
-            else:
-                raise invalid(op)
     stage.last_updated_date = int(time.time())
 
 
@@ -921,7 +1124,10 @@ def _patch_models() -> None:
         if not name:
             raise _bad("Invalid REST API name specified")
         kwargs["tags"] = _validate_tags(kwargs.get("tags"))
-        return orig_create_rest_api(self, name, description, *args, **kwargs)
+        api = orig_create_rest_api(self, name, description, *args, **kwargs)
+        # AWS: the stored policy has execute-api:/ expanded to this API's ARN (see _expand_policy).
+        api.policy = _expand_policy(api, api.policy)
+        return api
 
     backend_cls.create_rest_api = create_rest_api
 
@@ -984,8 +1190,10 @@ def _patch_models() -> None:
     orig_put_integration = backend_cls.put_integration
 
     def put_integration(self: Any, function_id: str, resource_id: str, method_type: str, *args: Any, **kwargs: Any) -> Any:
-        self.get_method(function_id, resource_id, method_type)
+        method = self.get_method(function_id, resource_id, method_type)
         _validate_credentials(kwargs.get("credentials"))
+        # AWS: a mapping from an undeclared method request parameter is refused (_check_request_mappings).
+        _check_request_mappings(method, (kwargs.get("request_parameters") or {}).values())
         # AWS: PutIntegration replaces the integration, dropping its integration responses.
         integration = orig_put_integration(self, function_id, resource_id, method_type, *args, **kwargs)
         # AWS: defaults it reports on GetIntegration.
@@ -1011,6 +1219,20 @@ def _patch_models() -> None:
         return method.method_integration
 
     backend_cls.get_integration = get_integration
+
+    orig_put_integration_response = backend_cls.put_integration_response
+
+    def put_integration_response(
+        self: Any, function_id: str, resource_id: str, method_type: str, status_code: str, *args: Any, **kwargs: Any
+    ) -> Any:
+        method = self.get_method(function_id, resource_id, method_type)
+        self.get_integration(function_id, resource_id, method_type)  # AWS: 404 without an integration
+        response_parameters = kwargs.get("response_parameters", args[2] if len(args) > 2 else None)
+        # AWS: every header mapped to must be declared in the method response (_check_response_mappings).
+        _check_response_mappings(method, status_code, (response_parameters or {}).keys())
+        return orig_put_integration_response(self, function_id, resource_id, method_type, status_code, *args, **kwargs)
+
+    backend_cls.put_integration_response = put_integration_response
 
     def delete_integration(self: Any, function_id: str, resource_id: str, method_type: str) -> Any:
         integration = self.get_integration(function_id, resource_id, method_type)
@@ -1187,28 +1409,25 @@ def _patch_responses() -> None:
         parts = ids(self)
         api = self.backend.get_rest_api(parts[2])
         res = self.backend.get_resource(parts[2], parts[4])
-        ops = _ops(self._get_param("patchOperations"))
-        if not res.parent_id and ops:
-            # AWS: the root resource cannot be renamed or moved.
-            raise _bad("Cannot update the root resource")
+        ops = _ops(self._get_param("patchOperations"), "UpdateResource")
         path_part, parent_id = res.path_part, res.parent_id
         for op in ops:
-            if op.op != "replace":
-                raise op.bad_op(["replace"])
-            if op.segments == ["pathPart"]:
+            row = _accepted("UpdateResource", op)
+            if not res.parent_id:
+                # AWS, verbatim (LocalStack snapshot TestApiGatewayApiResource::test_update_resource_on_root).
+                raise _bad(f"Root resource cannot update its {row[1:]}.")
+            if row == "/pathPart":
                 path_part = op.need_value()
                 if not PATH_PART_RE.match(path_part):
                     raise _exc().InvalidResourcePathException()
-            elif op.segments == ["parentId"]:
-                parent_id = op.need_value()
             else:
-                raise op.invalid(["/pathPart", "/parentId"])
+                parent_id = op.need_value()
         parent = api.resources.get(parent_id)
         if parent is None:
             raise _not_found("Invalid Resource identifier specified")
         if parent_id in _subtree_ids(api, res.id):
-            # AWS: a resource cannot move under itself.
-            raise _bad("Resource cannot be moved under itself or one of its descendants")
+            # AWS, verbatim (snapshot test_update_resource_behaviour): a resource cannot move under itself.
+            raise _bad("Resources cannot be cyclical.")
         _check_child_allowed(api, parent, path_part, exclude_id=res.id)
         # AWS: rename/move in place; the id (and its methods) stay.
         res.path_part, res.parent_id = path_part, parent_id
@@ -1221,7 +1440,7 @@ def _patch_responses() -> None:
     def update_method(self: Any) -> Any:
         parts = ids(self)
         method = self.backend.get_method(parts[2], parts[4], parts[6])
-        _apply_method_ops(method, _ops(self._get_param("patchOperations")))
+        _apply_method_ops(method, _ops(self._get_param("patchOperations"), "UpdateMethod"))
         return 200, {}, json.dumps(method.to_json())
 
     def get_integration(self: Any) -> Any:
@@ -1230,20 +1449,22 @@ def _patch_responses() -> None:
 
     def update_integration(self: Any) -> Any:
         parts = ids(self)
+        method = self.backend.get_method(parts[2], parts[4], parts[6])
         integration = self.backend.get_integration(parts[2], parts[4], parts[6])
-        _apply_integration_ops(integration, _ops(self._get_param("patchOperations")))
+        _apply_integration_ops(integration, _ops(self._get_param("patchOperations"), "UpdateIntegration"), method)
         return 200, {}, json.dumps(integration.to_json())
 
     def update_method_response(self: Any) -> Any:
         parts = ids(self)
         mr = self.backend.get_method_response(parts[2], parts[4], parts[6], parts[8])
-        _apply_method_response_ops(mr, _ops(self._get_param("patchOperations")))
+        _apply_method_response_ops(mr, _ops(self._get_param("patchOperations"), "UpdateMethodResponse"))
         return 200, {}, json.dumps(mr.to_json())
 
     def update_integration_response(self: Any) -> Any:
         parts = ids(self)
+        method = self.backend.get_method(parts[2], parts[4], parts[6])
         ir = self.backend.get_integration_response(parts[2], parts[4], parts[6], parts[9])
-        _apply_integration_response_ops(ir, _ops(self._get_param("patchOperations")))
+        _apply_integration_response_ops(ir, _ops(self._get_param("patchOperations"), "UpdateIntegrationResponse"), method)
         return 200, {}, json.dumps(ir.to_json())
 
     def create_deployment(self: Any) -> Any:
@@ -1298,17 +1519,17 @@ def _patch_responses() -> None:
     def update_deployment(self: Any) -> Any:
         parts = ids(self)
         dep = self.backend.get_deployment(parts[2], parts[4])
-        ops = _ops(self._get_param("patchOperations"))
+        ops = _ops(self._get_param("patchOperations"), "UpdateDeployment")
         new_description = dep.description
         for op in ops:
             if op.segments != ["description"]:
-                raise op.invalid(["/description"])
+                raise _bad(f"Invalid patch path {op.path}")
             if op.op in ("add", "replace"):
                 new_description = op.value or ""
             elif op.op == "remove":
                 new_description = ""
             else:
-                raise op.bad_op(["replace"])
+                raise _bad("Invalid patch operation specified. Must be one of: [replace]")
         # AWS: only the description of a deployment can change.
         dep.description = new_description
         return 200, {}, json.dumps(dep.to_json())
@@ -1324,7 +1545,7 @@ def _patch_responses() -> None:
         parts = ids(self)
         api = self.backend.get_rest_api(parts[2])
         stage = self.backend.get_stage(parts[2], parts[4])
-        _apply_stage_ops(api, stage, _ops(self._get_param("patchOperations")))
+        _apply_stage_ops(api, stage, _ops(self._get_param("patchOperations"), "UpdateStage"))
         return 200, {}, json.dumps(stage.to_json())
 
     def _tag_target(self: Any) -> Any:

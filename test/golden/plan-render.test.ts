@@ -49,7 +49,8 @@ function mixed(): Plan {
   const liveModel = structuredClone(api);
   // Drift: an out-of-band resource with a method.
   liveModel.resources["/legacy"] = { path: "/legacy", methods: { GET: structuredClone(liveModel.resources["/"]!.methods.GET!) } };
-  const liveRole = liveRoleOf(role);
+  // The role as last applied had a managed policy, which the manifest now swaps for another.
+  const liveRole = liveRoleOf({ ...structuredClone(role), managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"] });
 
   api.description = "Amazon S3 proxy, v2";
   integrationOf(api, "/{folder}", "GET").timeoutInMillis = 10000;

@@ -2,6 +2,7 @@
 // role, a lost answer to a create, and a failure that stops only its own API.
 import { describe, expect, it } from "vitest";
 import { AwsCallError, classifyError, isRoleNotYetUsable } from "../../src/aws/errors.ts";
+import type { PlannedCall } from "../../src/aws/calls.ts";
 import type { Gateway } from "../../src/aws/gateway.ts";
 import { QuotaScheduler } from "../../src/aws/quotas.ts";
 import { CallRecorder } from "../../src/aws/recorder.ts";
@@ -37,6 +38,7 @@ function stubGateway(script: Script): Gateway & { calls: string[] } {
     read<T>(service: "apigateway" | "iam", operation: string, input: Record<string, unknown>): Promise<T> {
       return gateway.send<T>(service, operation, input);
     },
+    sendPlanned: (call: PlannedCall) => gateway.send<Record<string, unknown>>(call.service, call.call, call.input),
     region: () => Promise.resolve("us-east-1"),
     accountIdFromSts: () => Promise.resolve("123456789012"),
     destroy: () => undefined,

@@ -157,7 +157,8 @@ const restApiRows: FieldRow[] = [
     deploys: true,
   },
   { reason: "minimum compression size: number as string", desired: (m) => (m.minimumCompressionSize = 1024), kind: "RestApi", id: { api: API }, patch: [{ op: "replace", path: "/minimumCompressionSize", value: "1024" }] },
-  { reason: "minimum compression size unset", live: (m) => (m.minimumCompressionSize = 0), kind: "RestApi", id: { api: API }, patch: [{ op: "remove", path: "/minimumCompressionSize" }] },
+  { reason: "minimum compression size unset: AWS takes only replace, an empty value clears", live: (m) => (m.minimumCompressionSize = 0), kind: "RestApi", id: { api: API }, patch: [{ op: "replace", path: "/minimumCompressionSize", value: "" }] },
+  { reason: "description unset: a RestApi's description takes remove", desired: (m) => delete m.description, kind: "RestApi", id: { api: API }, patch: [{ op: "remove", path: "/description" }] },
   { reason: "API key source", desired: (m) => (m.apiKeySource = "AUTHORIZER"), kind: "RestApi", id: { api: API }, patch: [{ op: "replace", path: "/apiKeySource", value: "AUTHORIZER" }] },
   { reason: "disable execute-api endpoint: boolean as string", desired: (m) => (m.disableExecuteApiEndpoint = true), kind: "RestApi", id: { api: API }, patch: [{ op: "replace", path: "/disableExecuteApiEndpoint", value: "true" }] },
   { reason: "resource policy set: whole JSON", desired: (m) => (m.policy = POLICY), kind: "RestApi", id: { api: API }, patch: [{ op: "replace", path: "/policy", value: JSON.stringify(POLICY) }], deploys: true },
@@ -168,7 +169,7 @@ const methodRows: FieldRow[] = [
   { reason: "authorization type", desired: (m) => (methodOf(m, F, "GET").authorizationType = "NONE"), kind: "Method", id: { api: API, path: F, httpMethod: "GET" }, patch: [{ op: "replace", path: "/authorizationType", value: "NONE" }], deploys: true },
   { reason: "API key required: boolean as string", desired: (m) => (methodOf(m, F, "GET").apiKeyRequired = true), kind: "Method", id: { api: API, path: F, httpMethod: "GET" }, patch: [{ op: "replace", path: "/apiKeyRequired", value: "true" }], deploys: true },
   { reason: "operation name set", desired: (m) => (methodOf(m, F, "GET").operationName = "ListBucket"), kind: "Method", id: { api: API, path: F, httpMethod: "GET" }, patch: [{ op: "replace", path: "/operationName", value: "ListBucket" }] },
-  { reason: "operation name unset → remove", live: (m) => (methodOf(m, F, "GET").operationName = "Old"), kind: "Method", id: { api: API, path: F, httpMethod: "GET" }, patch: [{ op: "remove", path: "/operationName" }] },
+  { reason: "operation name unset: replace with an empty value (AWS refuses remove)", live: (m) => (methodOf(m, F, "GET").operationName = "Old"), kind: "Method", id: { api: API, path: F, httpMethod: "GET" }, patch: [{ op: "replace", path: "/operationName", value: "" }] },
   {
     reason: "request parameter added: key in the path, flag as string",
     desired: (m) => (methodOf(m, F, "GET").requestParameters["method.request.querystring.prefix"] = false),
@@ -230,7 +231,8 @@ const integrationRows: FieldRow[] = [
     patch: [{ op: "add", path: "/requestTemplates/application~1json", value: TEMPLATE }],
   },
   { reason: "passthrough behaviour", desired: (m) => (integrationOf(m, FI, "PUT").passthroughBehavior = "NEVER"), kind: "Integration", id: { api: API, path: FI, httpMethod: "PUT" }, patch: [{ op: "replace", path: "/passthroughBehavior", value: "NEVER" }] },
-  { reason: "content handling unset → remove", desired: (m) => delete integrationOf(m, FI, "PUT").contentHandling, kind: "Integration", id: { api: API, path: FI, httpMethod: "PUT" }, patch: [{ op: "remove", path: "/contentHandling" }] },
+  { reason: "content handling unset: replace with an empty value (AWS refuses remove)", desired: (m) => delete integrationOf(m, FI, "PUT").contentHandling, live: (m) => (integrationOf(m, FI, "PUT").contentHandling = "CONVERT_TO_BINARY"), kind: "Integration", id: { api: API, path: FI, httpMethod: "PUT" }, patch: [{ op: "replace", path: "/contentHandling", value: "" }] },
+  { reason: "credentials unset: replace with an empty value", desired: (m) => delete integrationOf(m, FI, "PUT").credentials, live: (m) => (integrationOf(m, FI, "PUT").credentials = "arn:aws:iam::123456789012:role/r"), kind: "Integration", id: { api: API, path: FI, httpMethod: "PUT" }, patch: [{ op: "replace", path: "/credentials", value: "" }] },
   { reason: "timeout: number as string", desired: (m) => (integrationOf(m, FI, "PUT").timeoutInMillis = 10000), kind: "Integration", id: { api: API, path: FI, httpMethod: "PUT" }, patch: [{ op: "replace", path: "/timeoutInMillis", value: "10000" }] },
   {
     reason: "cache key parameter added (set member in the path)",
@@ -276,11 +278,11 @@ const integrationResponseRows: FieldRow[] = [
     deploys: true,
   },
   {
-    reason: "selection pattern unset → remove",
+    reason: "selection pattern unset: replace with an empty value (AWS refuses remove)",
     desired: (m) => delete integrationOf(m, "/", "GET").responses["500"]!.selectionPattern,
     kind: "IntegrationResponse",
     id: { api: API, path: "/", httpMethod: "GET", statusCode: "500" },
-    patch: [{ op: "remove", path: "/selectionPattern" }],
+    patch: [{ op: "replace", path: "/selectionPattern", value: "" }],
   },
   {
     reason: "response parameter added",
@@ -308,7 +310,8 @@ const integrationResponseRows: FieldRow[] = [
 const prod = (m: RestApiModel) => m.stages.prod!;
 const stageRows: FieldRow[] = [
   { reason: "stage description", desired: (m) => (prod(m).description = "Prod"), kind: "Stage", id: { api: API, stage: "prod" }, patch: [{ op: "replace", path: "/description", value: "Prod" }], deploys: false },
-  { reason: "stage variable added", desired: (m) => (prod(m).variables.bucket = "photos"), kind: "Stage", id: { api: API, stage: "prod" }, patch: [{ op: "add", path: "/variables/bucket", value: "photos" }], deploys: false },
+  { reason: "stage variable added: with replace (AWS refuses add)", desired: (m) => (prod(m).variables.bucket = "photos"), kind: "Stage", id: { api: API, stage: "prod" }, patch: [{ op: "replace", path: "/variables/bucket", value: "photos" }], deploys: false },
+  { reason: "stage description unset: replace with an empty value", live: (m) => (prod(m).description = "old"), desired: (m) => delete prod(m).description, kind: "Stage", id: { api: API, stage: "prod" }, patch: [{ op: "replace", path: "/description", value: "" }], deploys: false },
   { reason: "stage variable removed", live: (m) => (prod(m).variables.old = "x"), kind: "Stage", id: { api: API, stage: "prod" }, patch: [{ op: "remove", path: "/variables/old" }], deploys: false },
   { reason: "tracing: boolean as string", desired: (m) => (prod(m).tracingEnabled = true), kind: "Stage", id: { api: API, stage: "prod" }, patch: [{ op: "replace", path: "/tracingEnabled", value: "true" }], deploys: false },
   {
@@ -342,6 +345,47 @@ const stageRows: FieldRow[] = [
     kind: "Stage",
     id: { api: API, stage: "prod" },
     patch: [{ op: "replace", path: "/~1{folder}/GET/caching/enabled", value: "true" }],
+    deploys: false,
+  },
+  {
+    reason: "a method entry the manifest no longer has is removed whole (AWS: remove /~1{folder}/GET)",
+    live: (m) => (prod(m).methodSettings["/{folder}/GET"] = { ...prod(m).methodSettings["*/*"], loggingLevel: "INFO" }),
+    kind: "Stage",
+    id: { api: API, stage: "prod" },
+    patch: [{ op: "remove", path: "/~1{folder}/GET" }],
+    deploys: false,
+    fields: ["methodSettings./{folder}/GET"],
+  },
+  {
+    reason: "a new method entry equal to the stage-wide value is still written: writing it creates the entry",
+    desired: (m) => (prod(m).methodSettings["/{folder}/GET"] = { metricsEnabled: true }),
+    kind: "Stage",
+    id: { api: API, stage: "prod" },
+    patch: [{ op: "replace", path: "/~1{folder}/GET/metrics/enabled", value: "true" }],
+    deploys: false,
+  },
+  {
+    reason: "a method entry follows a stage-wide change it does not override (AWS keeps its own copy); */* first",
+    desired: (m) => {
+      prod(m).methodSettings["*/*"]!.metricsEnabled = false;
+      prod(m).methodSettings["/{folder}/GET"] = { loggingLevel: "INFO" };
+    },
+    live: (m) => (prod(m).methodSettings["/{folder}/GET"] = { ...prod(m).methodSettings["*/*"], loggingLevel: "INFO" }),
+    kind: "Stage",
+    id: { api: API, stage: "prod" },
+    patch: [
+      { op: "replace", path: "/*/*/metrics/enabled", value: "false" },
+      { op: "replace", path: "/~1{folder}/GET/metrics/enabled", value: "false" },
+    ],
+    deploys: false,
+  },
+  {
+    reason: "a method entry's override back to the stage-wide value when the manifest drops it from the entry",
+    desired: (m) => (prod(m).methodSettings["/{folder}/GET"] = {}),
+    live: (m) => (prod(m).methodSettings["/{folder}/GET"] = { ...prod(m).methodSettings["*/*"], loggingLevel: "INFO" }),
+    kind: "Stage",
+    id: { api: API, stage: "prod" },
+    patch: [{ op: "replace", path: "/~1{folder}/GET/logging/loglevel", value: "ERROR" }],
     deploys: false,
   },
   { reason: "stage tags: no patch (TagResource)", desired: (m) => (prod(m).tags.env = "prod"), kind: "Stage", id: { api: API, stage: "prod" }, patch: [], deploys: false, fields: ["tags"] },
@@ -477,6 +521,10 @@ describe("diffRestApi: deployment decision", () => {
 
 // ---------------------------------------------------------------- IAM
 
+/** The seed role's inline policy, and a managed policy the seed does not attach. */
+const INLINE = "s3-proxy-access";
+const S3_READ_ONLY = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
+
 const TRUST: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" }] };
 
 /** As IAM answers: URL-encoded JSON, lists where one string was written, statements reordered. */
@@ -500,11 +548,14 @@ describe("diffIamRole", () => {
   });
 
   it("create from nothing: role, inline policies, attachments", () => {
-    const changes = diffIamRole(seedRole().model, undefined);
+    // The seed role has no managed policy: one is attached here so that the create has every part.
+    const role = seedRole().model;
+    role.managedPolicyArns = [S3_READ_ONLY];
+    const changes = diffIamRole(role, undefined);
     expect(changes.map((c) => `${c.action} ${c.kind} ${c.id.policy ?? c.id.role ?? ""}`)).toEqual([
       "create IamRole apig-aws-proxy-role",
-      "create RolePolicy s3-put",
-      "create RolePolicyAttachment arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+      `create RolePolicy ${INLINE}`,
+      `create RolePolicyAttachment ${S3_READ_ONLY}`,
     ]);
   });
 
@@ -513,11 +564,11 @@ describe("diffIamRole", () => {
       reason: "policies compared by meaning: URL-decoded, statement order, single string vs list → no change",
       desired: (m) => {
         m.assumeRolePolicy = { Version: "2012-10-17", Statement: [TRUST.Statement as never, { Effect: "Deny", Principal: { AWS: "*" }, Action: "sts:AssumeRole", Condition: { Bool: { "aws:SecureTransport": "false" } } }] };
-        m.inlinePolicies["s3-put"] = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:PutObject", "s3:PutObjectAcl"], Resource: "*" }] };
+        m.inlinePolicies[INLINE] = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:PutObject", "s3:PutObjectAcl"], Resource: "*" }] };
       },
       live: (m) => {
         m.assumeRolePolicy = asIamReturns({ Version: "2012-10-17", Statement: [TRUST.Statement as never, { Effect: "Deny", Principal: { AWS: ["*"] }, Action: "sts:AssumeRole", Condition: { Bool: { "aws:SecureTransport": ["false"] } } }] });
-        m.inlinePolicies["s3-put"] = asIamReturns({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:PutObjectAcl", "s3:PutObject"], Resource: "*" }] });
+        m.inlinePolicies[INLINE] = asIamReturns({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:PutObjectAcl", "s3:PutObject"], Resource: "*" }] });
       },
       expected: [],
     },
@@ -530,14 +581,14 @@ describe("diffIamRole", () => {
     { reason: "max session duration → role update", desired: (m) => (m.maxSessionDuration = 7200), expected: [["IamRole", "update", "maxSessionDuration"]] },
     { reason: "tags → role update", desired: (m) => (m.tags.team = "x"), expected: [["IamRole", "update", "tags"]] },
     { reason: "inline policy added", desired: (m) => (m.inlinePolicies["s3-delete"] = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:Delete*", Resource: "*" }] }), expected: [["RolePolicy", "create", "s3-delete"]] },
-    { reason: "inline policy removed", desired: (m) => delete m.inlinePolicies["s3-put"], expected: [["RolePolicy", "delete", "s3-put"]] },
+    { reason: "inline policy removed", desired: (m) => delete m.inlinePolicies[INLINE], expected: [["RolePolicy", "delete", INLINE]] },
     {
       reason: "inline policy changed",
-      desired: (m) => (m.inlinePolicies["s3-put"] = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::b/*" }] }),
-      expected: [["RolePolicy", "update", "s3-put"]],
+      desired: (m) => (m.inlinePolicies[INLINE] = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::b/*" }] }),
+      expected: [["RolePolicy", "update", INLINE]],
     },
     { reason: "managed policy attached", desired: (m) => m.managedPolicyArns.push("arn:aws:iam::aws:policy/AmazonS3FullAccess"), expected: [["RolePolicyAttachment", "create", "arn:aws:iam::aws:policy/AmazonS3FullAccess"]] },
-    { reason: "managed policy detached", desired: (m) => (m.managedPolicyArns = []), expected: [["RolePolicyAttachment", "delete", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]] },
+    { reason: "managed policy detached", desired: (m) => (m.managedPolicyArns = []), live: (m) => (m.managedPolicyArns = [S3_READ_ONLY]), expected: [["RolePolicyAttachment", "delete", S3_READ_ONLY]] },
     { reason: "path change → replace (cannot be changed in place)", desired: (m) => (m.path = "/service/"), expected: [["IamRole", "replace", "path"]] },
   ];
   it.each(rows)("$reason", ({ desired, live, expected }) => {
@@ -565,7 +616,10 @@ describe("fields.ts: diffFields + patchOperations", () => {
     { reason: "scalar unchanged → nothing", table: STAGE_FIELDS, before: { description: "a" }, after: { description: "a" }, patch: [] },
     { reason: "scalar number → string value", table: INTEGRATION_FIELDS, before: { timeoutInMillis: 29000 }, after: { timeoutInMillis: 50 }, patch: [{ op: "replace", path: "/timeoutInMillis", value: "50" }] },
     { reason: "scalar boolean false → \"false\"", table: METHOD_FIELDS, before: { apiKeyRequired: true }, after: { apiKeyRequired: false }, patch: [{ op: "replace", path: "/apiKeyRequired", value: "false" }] },
-    { reason: "scalar unset → remove", table: INTEGRATION_RESPONSE_FIELDS, before: { selectionPattern: "4\\d{2}" }, after: {}, patch: [{ op: "remove", path: "/selectionPattern" }] },
+    { reason: "scalar unset, remove refused by AWS → replace with an empty value", table: INTEGRATION_RESPONSE_FIELDS, before: { selectionPattern: "4\\d{2}" }, after: {}, patch: [{ op: "replace", path: "/selectionPattern", value: "" }] },
+    { reason: "scalar unset, remove accepted (RestApi description) → remove", table: REST_API_FIELDS, before: { description: "d" }, after: {}, patch: [{ op: "remove", path: "/description" }] },
+    { reason: "flag unset → back to its AWS default", table: METHOD_FIELDS, before: { apiKeyRequired: true }, after: {}, patch: [{ op: "replace", path: "/apiKeyRequired", value: "false" }] },
+    { reason: "a scalar read back as an empty string is unset", table: METHOD_FIELDS, before: { operationName: "" }, after: {}, patch: [] },
     { reason: "field without patch path (integration type) → no operation", table: INTEGRATION_FIELDS, before: { type: "AWS" }, after: { type: "MOCK" }, patch: [] },
     {
       reason: "map: removes first, then adds and replaces, keys sorted",
@@ -583,7 +637,8 @@ describe("fields.ts: diffFields + patchOperations", () => {
       { op: "add", path: "/responseParameters/method.response.header.A", value: "true" },
       { op: "add", path: "/responseParameters/method.response.header.B", value: "false" },
     ] },
-    { reason: "~ in a key is written ~0 (RFC 6901)", table: STAGE_FIELDS, before: {}, after: { variables: { "a~b": "x" } }, patch: [{ op: "add", path: "/variables/a~0b", value: "x" }] },
+    { reason: "~ in a key is written ~0 (RFC 6901)", table: STAGE_FIELDS, before: {}, after: { variables: { "a~b": "x" } }, patch: [{ op: "replace", path: "/variables/a~0b", value: "x" }] },
+    { reason: "map whose new keys AWS takes with add", table: INTEGRATION_FIELDS, before: {}, after: { requestTemplates: { "a/b": "x" } }, patch: [{ op: "add", path: "/requestTemplates/a~1b", value: "x" }] },
     { reason: "set: remove then add, members escaped", table: REST_API_FIELDS, before: { binaryMediaTypes: ["image/png", "*/*"] }, after: { binaryMediaTypes: ["*/*", "application/pdf"] }, patch: [
       { op: "remove", path: "/binaryMediaTypes/image~1png" },
       { op: "add", path: "/binaryMediaTypes/application~1pdf" },

@@ -218,14 +218,15 @@ const firstStage = (m: Models): StageModel => {
   if (!stage) throw new Error("no stage");
   return stage;
 };
-const patched = (call: string, prefix: string) => (op: Operation, name: string, extra: boolean) =>
-  op.call === call && ((op.input.patchOperations ?? []) as PatchOperation[]).some((p) => p.op === (extra ? "remove" : "add") && p.path === `${prefix}/${name}`);
+/** `addOp`: how AWS takes a new key there (stage variables: `replace`, AWS refuses `add`). */
+const patched = (call: string, prefix: string, addOp: "add" | "replace" = "add") => (op: Operation, name: string, extra: boolean) =>
+  op.call === call && ((op.input.patchOperations ?? []) as PatchOperation[]).some((p) => p.op === (extra ? "remove" : addOp) && p.path === `${prefix}/${name}`);
 const tagged = (call: string, untag: string, resource: RegExp) => (op: Operation, name: string, extra: boolean) =>
   resource.test(JSON.stringify(op.input)) && (extra ? op.call === untag && ((op.input.tagKeys ?? op.input.TagKeys) as string[]).includes(name) : op.call === call && JSON.stringify(op.input).includes(JSON.stringify(name)));
 
 const COLLECTIONS: Collection[] = [
   { collection: "stages", record: (m) => m.api.stages, value: (name) => ({ name, variables: {}, tracingEnabled: false, methodSettings: {}, tags: {} }), heals: (op, name, extra) => (extra ? op.call === "DeleteStage" : op.call === "CreateStage" || op.call === "CreateDeployment") && op.input.stageName === name },
-  { collection: "stage variables", record: (m) => firstStage(m).variables, value: () => "v", heals: patched("UpdateStage", "/variables") },
+  { collection: "stage variables", record: (m) => firstStage(m).variables, value: () => "v", heals: patched("UpdateStage", "/variables", "replace") },
   { collection: "stage tags", record: (m) => firstStage(m).tags, value: () => "t", heals: tagged("TagResource", "UntagResource", /\/stages\//) },
   { collection: "API tags", record: (m) => m.api.tags, value: () => "t", heals: tagged("TagResource", "UntagResource", /restapis\/[^/"]+"/) },
   { collection: "request templates", record: (m) => rootGet(m).integration.requestTemplates, value: () => "{}", heals: patched("UpdateIntegration", "/requestTemplates") },
@@ -276,13 +277,14 @@ describe("property: an entry under a hostile name that only AWS has (or only the
 // ---------------------------------------------------------------- 3. map fields: patch(before) = after, any key
 
 /** Applies map/flag PatchOperations as API Gateway does, on Maps: remove needs the key, add needs it absent, replace needs it present. */
-function applyMapPatch(before: Record<string, unknown>, ops: readonly PatchOperation[], field: string): Record<string, string> {
+/** As API Gateway applies a map patch; `upsert`: `replace` also creates a key and `add` is refused (stage variables). */
+function applyMapPatch(before: Record<string, unknown>, ops: readonly PatchOperation[], field: string, upsert: boolean): Record<string, string> {
   const map = new Map(Object.entries(before).map(([k, v]) => [k, String(v)]));
   for (const op of ops) {
     const [, head, key = ""] = op.path.split("/");
     if (head !== field) throw new Error(`unexpected path ${op.path}`);
     const present = map.has(key);
-    if (op.op === "remove" ? !present : op.op === "add" ? present : !present) throw new Error(`${op.op} ${op.path}: key ${present ? "present" : "absent"}`);
+    if (op.op === "remove" ? !present : op.op === "add" ? present || upsert : !present && !upsert) throw new Error(`${op.op} ${op.path}: key ${present ? "present" : "absent"}`);
     if (op.op === "remove") map.delete(key);
     else map.set(key, op.value ?? "");
   }
@@ -290,18 +292,18 @@ function applyMapPatch(before: Record<string, unknown>, ops: readonly PatchOpera
 }
 
 describe("property: a map field's PatchOperations turn before into after, whatever its keys are called", () => {
-  const rows: [string, readonly FieldSpec[], string, fc.Arbitrary<unknown>][] = [
-    ["stage variables", STAGE_FIELDS, "variables", fc.constantFrom("a", "b")],
-    ["integration request templates", INTEGRATION_FIELDS, "requestTemplates", fc.constantFrom("{}", "$input.body")],
-    ["method response models", METHOD_RESPONSE_FIELDS, "responseModels", fc.constantFrom("Empty", "Error")],
-    ["method response parameters (flags)", METHOD_RESPONSE_FIELDS, "responseParameters", fc.boolean()],
+  const rows: [string, readonly FieldSpec[], string, fc.Arbitrary<unknown>, boolean][] = [
+    ["stage variables", STAGE_FIELDS, "variables", fc.constantFrom("a", "b"), true],
+    ["integration request templates", INTEGRATION_FIELDS, "requestTemplates", fc.constantFrom("{}", "$input.body"), false],
+    ["method response models", METHOD_RESPONSE_FIELDS, "responseModels", fc.constantFrom("Empty", "Error"), false],
+    ["method response parameters (flags)", METHOD_RESPONSE_FIELDS, "responseParameters", fc.boolean(), false],
   ];
   const mapArb = (value: fc.Arbitrary<unknown>) => entriesOf(NAMES, value).map((entries) => Object.fromEntries(entries));
-  it.each(rows)("%s", (_name, table, field, value) => {
+  it.each(rows)("%s", (_name, table, field, value, upsert) => {
     fc.assert(
       fc.property(mapArb(value), mapArb(value), (before, after) => {
         const ops = patchOperations(table, diffFields(table, { [field]: after }, { [field]: before }));
-        const patchedMap = applyMapPatch(before, ops, field);
+        const patchedMap = applyMapPatch(before, ops, field, upsert);
         expect(Object.entries(patchedMap).sort()).toEqual(Object.entries(after).map(([k, v]) => [k, String(v)]).sort());
       }),
       { numRuns: 200 },
@@ -388,10 +390,10 @@ const EXAMPLES: Example[] = [
   },
   {
     example: "manifest stage variable constructor that AWS lacks",
-    reason: "an add, not a replace of a key that does not exist (API Gateway refuses that)",
+    reason: "a replace: API Gateway sets a new stage variable with replace and refuses add",
     edit: (d) => setOwn(prod(d).variables, "constructor", "v"),
     change: { kind: "Stage", action: "update", id: { stage: "prod" }, cause: "pending" },
-    operation: (op) => op.call === "UpdateStage" && patchHas(op, { op: "add", path: "/variables/constructor" }),
+    operation: (op) => op.call === "UpdateStage" && patchHas(op, { op: "replace", path: "/variables/constructor" }),
   },
   {
     example: "API tag valueOf added out of band",

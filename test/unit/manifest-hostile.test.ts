@@ -100,9 +100,9 @@ const ROWS: Row[] = [
   { name: "5 MB unknown placeholder", reason: "the placeholder's name is quoted, clipped", input: () => api("${" + "P".repeat(MB5) + "}"), expected: [`6:16 spec.description: unknown placeholder \${${"P".repeat(38)}… (5242880 characters)}; known: \${AWS_REGION}, \${AWS_ACCOUNT_ID}, \${AWS_PARTITION}`] },
   {
     name: "5 MB regular expression",
-    reason: "V8's message quotes the whole pattern: only its reason is kept",
+    reason: "the message names the problem and its index, never the pattern",
     input: () => api("x").replace("type: MOCK\n", `type: MOCK\n            responses:\n              "200":\n                selectionPattern: "(${"a".repeat(MB5)}"\n          responses:\n            "200": {}\n`),
-    expected: ['15:35 spec.resources["/"].methods.GET.integration.responses["200"].selectionPattern: is not a valid regular expression: Unterminated group'],
+    expected: ['15:35 spec.resources["/"].methods.GET.integration.responses["200"].selectionPattern: is not a valid Java regular expression (API Gateway evaluates selection patterns with Java): Unclosed group at 0'],
   },
   { name: "5 MB tag value", reason: "a limit, named without the value", input: () => api("x", `  tags:\n    big: ${"t".repeat(MB5)}\n`), expected: ["8:10 spec.tags.big: tag values are at most 256 characters"] },
   { name: "5 MB description", reason: "valid as far as the manifest goes: it loads (AWS has the last word)", input: () => api("y".repeat(MB5)), expected: { description: "y".repeat(MB5) } },

@@ -198,22 +198,24 @@ function fakeGateway(answers: AwsAnswers): Gateway & { calls: string[] } {
         throw new Error(`the fake AWS has no answer for ${operation}`);
     }
   };
+  function send<T>(_service: Service, operation: string, input: Record<string, unknown>): Promise<T> {
+    calls.push(operation);
+    recorder.record(operation);
+    try {
+      return Promise.resolve(structuredClone(answer(operation, input)) as T);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
   const gateway: Gateway & { calls: string[] } = {
     calls,
     recorder,
     scheduler: new QuotaScheduler({}),
-    send<T>(_service: Service, operation: string, input: Record<string, unknown>): Promise<T> {
-      calls.push(operation);
-      recorder.record(operation);
-      try {
-        return Promise.resolve(structuredClone(answer(operation, input)) as T);
-      } catch (error) {
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    },
+    send,
     read<T>(service: Service, operation: string, input: Record<string, unknown>): Promise<T> {
-      return gateway.send<T>(service, operation, input);
+      return send<T>(service, operation, input);
     },
+    sendPlanned: (call) => send<Record<string, unknown>>(call.service, call.call, call.input),
     region: () => Promise.resolve(TARGET.region),
     accountIdFromSts: () => Promise.resolve(TARGET.accountId),
     destroy: () => undefined,
@@ -239,6 +241,8 @@ const ALL_DEFAULTS = {
   requireAuthorizationForCacheControl: true,
   unauthorizedCacheControlHeaderStrategy: "SUCCEED_WITH_RESPONSE_HEADER",
 };
+// The stage-wide entry of this file's stage as AWS answers it: every field, the manifest's values over the defaults.
+const SEED_STAGE_WIDE = { ...ALL_DEFAULTS, metricsEnabled: true, throttlingRateLimit: 100 };
 const RESOURCE_POLICY = {
   Version: "2012-10-17",
   Statement: [
@@ -354,22 +358,28 @@ const rows: Row[] = [
     aws: (a) => (GET(a).methodIntegration.integrationResponses["200"].selectionPattern = ""),
   },
   {
-    reason: "methodSettings with every AWS default filled in, keyed */* and ~1{folder}/GET",
+    reason: "methodSettings with every AWS default filled in, keyed */* and ~1{folder}/GET; the method's entry a copy of */* plus its own values",
     manifest: (m) => (m.api.spec.stages.prod.methodSettings["/{folder}/GET"] = { cachingEnabled: true, cacheTtlInSeconds: 60 }),
     aws: (a) =>
       (a.stages[0]!.methodSettings = {
-        "*/*": { ...ALL_DEFAULTS, metricsEnabled: true, throttlingRateLimit: 100 },
-        "~1{folder}/GET": { ...ALL_DEFAULTS, cachingEnabled: true, cacheTtlInSeconds: 60 },
+        "*/*": SEED_STAGE_WIDE,
+        "~1{folder}/GET": { ...SEED_STAGE_WIDE, cachingEnabled: true, cacheTtlInSeconds: 60 },
       }),
   },
   {
     reason: "methodSettings keyed {folder}/GET (no leading ~1)",
     manifest: (m) => (m.api.spec.stages.prod.methodSettings["/{folder}/GET"] = { loggingLevel: "INFO" }),
-    aws: (a) => (a.stages[0]!.methodSettings = { "*/*": { ...ALL_DEFAULTS, metricsEnabled: true, throttlingRateLimit: 100 }, "{folder}/GET": { ...ALL_DEFAULTS, loggingLevel: "INFO" } }),
+    aws: (a) => (a.stages[0]!.methodSettings = { "*/*": SEED_STAGE_WIDE, "{folder}/GET": { ...SEED_STAGE_WIDE, loggingLevel: "INFO" } }),
   },
   {
-    reason: "a method setting left entirely at AWS's defaults equals no setting at all",
-    aws: (a) => (a.stages[0]!.methodSettings["~1{folder}/PUT"] = { ...ALL_DEFAULTS }),
+    reason: "a method entry's throttling of -1 means the stage-wide limits (how AWS shows them there)",
+    manifest: (m) => (m.api.spec.stages.prod.methodSettings["/{folder}/GET"] = { loggingLevel: "INFO" }),
+    aws: (a) => (a.stages[0]!.methodSettings = { "*/*": SEED_STAGE_WIDE, "~1{folder}/GET": { ...SEED_STAGE_WIDE, loggingLevel: "INFO", throttlingBurstLimit: -1, throttlingRateLimit: -1 } }),
+  },
+  {
+    reason: "a method entry that says what */* says (a fresh copy) equals the manifest's entry listing one of those values",
+    manifest: (m) => (m.api.spec.stages.prod.methodSettings["/{folder}/PUT"] = { metricsEnabled: true }),
+    aws: (a) => (a.stages[0]!.methodSettings["~1{folder}/PUT"] = { ...SEED_STAGE_WIDE }),
   },
   {
     reason: "stage variables written empty, absent from the answer; tracingEnabled false written, absent",

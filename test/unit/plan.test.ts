@@ -13,12 +13,16 @@ import { changeOutcomes } from "../../src/report/outcomes.ts";
 import { buildPlan, PruneGuardError, type PlanOptions } from "../../src/engine/plan.ts";
 import type { Operation, Plan } from "../../src/model/changes.ts";
 import { TAG } from "../../src/model/live.ts";
-import type { DesiredState, RestApiModel } from "../../src/model/types.ts";
-import { integrationOf, liveApiOf, liveRoleOf, methodOf, observedOf, OWNER, PLAN_OPTIONS, renamePath, ROLE_ARN, seedDesired, seedFiles } from "./support/models.ts";
+import type { DesiredState, IamRoleModel, RestApiModel } from "../../src/model/types.ts";
+import { configHashOf, integrationOf, liveApiOf, liveRoleOf, methodOf, observedOf, OWNER, PLAN_OPTIONS, renamePath, ROLE_ARN, seedDesired, seedFiles, TARGET } from "./support/models.ts";
 
 const API_GROUP = "RestApi/my-s3";
 const ROLE_GROUP = "IamRole/apig-aws-proxy-role";
 const F = "/{folder}";
+/** The seed role's inline policy; managed policies the seed does not attach, for tests that need one. */
+const INLINE = "s3-proxy-access";
+const S3_READ_ONLY = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
+const S3_FULL = "arn:aws:iam::aws:policy/AmazonS3FullAccess";
 
 // ---------------------------------------------------------------- helpers
 
@@ -62,13 +66,18 @@ function expectWellFormed(plan: Plan): void {
 }
 
 /** Plan of the seed after editing desired (and live, which starts as a clone of the seed). */
-function planSeed(edit: { desired?: (m: RestApiModel, d: DesiredState) => void; live?: (m: RestApiModel) => void } = {}, options: Partial<PlanOptions> = {}): Plan {
+function planSeed(
+  edit: { desired?: (m: RestApiModel, d: DesiredState) => void; live?: (m: RestApiModel) => void; liveRole?: (m: IamRoleModel) => void } = {},
+  options: Partial<PlanOptions> = {},
+): Plan {
   const desired = seedDesired();
   const api = desired.apis[0]!.model;
   const role = desired.roles[0]!.model;
   const liveModel = structuredClone(api);
   edit.live?.(liveModel);
-  const observed = observedOf({ apis: [liveApiOf(liveModel)], roles: [liveRoleOf(role)] });
+  const liveRoleModel = structuredClone(role);
+  edit.liveRole?.(liveRoleModel);
+  const observed = observedOf({ apis: [liveApiOf(liveModel)], roles: [liveRoleOf(liveRoleModel)] });
   edit.desired?.(api, desired);
   const plan = buildPlan(desired, observed, { ...PLAN_OPTIONS, ...options });
   expectWellFormed(plan);
@@ -98,7 +107,7 @@ describe("buildPlan: the seed from nothing", () => {
     { reason: "the API tags (spec hash, deployed)", call: "TagResource", count: 1 },
     { reason: "the role", call: "CreateRole", count: 1 },
     { reason: "its inline policy", call: "PutRolePolicy", count: 1 },
-    { reason: "its managed policy", call: "AttachRolePolicy", count: 1 },
+    { reason: "no managed policy: the seed role's permissions are all inline", call: "AttachRolePolicy", count: 0 },
     { reason: "no updates or deletes", call: "UpdateMethod", count: 0 },
   ])("$reason: $count × $call", ({ call, count }) => {
     expect(opsOf(plan, call)).toHaveLength(count);
@@ -150,17 +159,28 @@ describe("buildPlan: the seed from nothing", () => {
     expect(integrations.every((op) => op.input.credentials === ROLE_ARN)).toBe(true);
     for (const op of integrations) {
       expect(waitsFor(plan, op.id, `${ROLE_GROUP}:CreateRole`), op.id).toBe(true);
-      expect(waitsFor(plan, op.id, `${ROLE_GROUP}:AttachRolePolicy:arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess`), op.id).toBe(true);
+      expect(waitsFor(plan, op.id, `${ROLE_GROUP}:PutRolePolicy:${INLINE}`), op.id).toBe(true);
     }
   });
 
   it("IAM writes of one role are chained; the spec hash is tagged last (a cut-short create is pending, not drift)", () => {
     const iam = plan.operations.filter((o) => o.group === ROLE_GROUP);
-    expect(iam.map((o) => o.call)).toEqual(["CreateRole", "PutRolePolicy", "AttachRolePolicy", "TagRole"]);
+    expect(iam.map((o) => o.call)).toEqual(["CreateRole", "PutRolePolicy", "TagRole"]);
     const tags = (iam[0]?.input.Tags ?? []) as { Key: string }[];
     expect(tags.map((t) => t.Key)).not.toContain("apigw-reconciler:spec-hash");
-    expect(iam[3]?.input.Tags).toEqual([{ Key: "apigw-reconciler:spec-hash", Value: expect.any(String) as unknown }]);
+    expect(iam[2]?.input.Tags).toEqual([{ Key: "apigw-reconciler:spec-hash", Value: expect.any(String) as unknown }]);
     for (let i = 1; i < iam.length; i++) expect(iam[i]?.after).toEqual([iam[i - 1]?.id]);
+  });
+
+  it("a role with a managed policy too: attached in the chain, before any integration names the role", () => {
+    const desired = seedDesired();
+    desired.roles[0]!.model.managedPolicyArns = [S3_READ_ONLY];
+    const withManaged = buildPlan(desired, observedOf(), PLAN_OPTIONS);
+    expectWellFormed(withManaged);
+    const iam = withManaged.operations.filter((o) => o.group === ROLE_GROUP);
+    expect(iam.map((o) => o.call)).toEqual(["CreateRole", "PutRolePolicy", "AttachRolePolicy", "TagRole"]);
+    for (let i = 1; i < iam.length; i++) expect(iam[i]?.after).toEqual([iam[i - 1]?.id]);
+    for (const op of opsOf(withManaged, "PutIntegration")) expect(waitsFor(withManaged, op.id, `${ROLE_GROUP}:AttachRolePolicy:${S3_READ_ONLY}`), op.id).toBe(true);
   });
 });
 
@@ -285,9 +305,11 @@ describe("buildPlan: updates", () => {
 
   it("role changes: chained IAM calls; an updated role gives integrations no dependency", () => {
     const plan = planSeed({
+      // The role as last applied had a managed policy, which the manifest now swaps for another.
+      liveRole: (m) => (m.managedPolicyArns = [S3_READ_ONLY]),
       desired: (_m, d) => {
         const role = d.roles[0]!.model;
-        role.managedPolicyArns = ["arn:aws:iam::aws:policy/AmazonS3FullAccess"];
+        role.managedPolicyArns = [S3_FULL];
         role.inlinePolicies["s3-delete"] = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:Delete*", Resource: "*" }] };
         role.description = "changed";
       },
@@ -296,8 +318,8 @@ describe("buildPlan: updates", () => {
     expect(iam.map((o) => o.id.slice(ROLE_GROUP.length + 1))).toEqual([
       "UpdateRole",
       "PutRolePolicy:s3-delete",
-      "AttachRolePolicy:arn:aws:iam::aws:policy/AmazonS3FullAccess",
-      "DetachRolePolicy:arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+      `AttachRolePolicy:${S3_FULL}`,
+      `DetachRolePolicy:${S3_READ_ONLY}`,
       "TagRole:ownership",
     ]);
     for (let i = 1; i < iam.length; i++) expect(iam[i]?.after).toEqual([iam[i - 1]?.id]);
@@ -306,6 +328,7 @@ describe("buildPlan: updates", () => {
   it("role path change: the role is replaced (detach, delete policies, delete, create, put back) before integrations naming the new ARN", () => {
     const desired = seedDesired();
     const role = desired.roles[0]!.model;
+    role.managedPolicyArns = [S3_READ_ONLY]; // something to detach and attach again
     const live = liveRoleOf(role);
     role.path = "/svc/";
     const newArn = `arn:aws:iam::123456789012:role/svc/${role.roleName}`;
@@ -319,6 +342,83 @@ describe("buildPlan: updates", () => {
 
 
 // ---------------------------------------------------------------- observe mode
+
+describe("buildPlan: a declaration before the mapping that uses it, its removal after (AWS validates mappings when written)", () => {
+  const HEADER = "method.request.header.x-amz-acl";
+  const MAPPING = "integration.request.header.x-amz-acl";
+  const RESPONSE_HEADER = "method.response.header.ETag";
+  const RESPONSE_MAPPING = "integration.response.header.ETag";
+
+  it("a request header added on both sides: UpdateIntegration waits for UpdateMethod", () => {
+    const plan = planSeed({ desired: (m) => ((methodOf(m, F, "PUT").requestParameters[HEADER] = false), (integrationOf(m, F, "PUT").requestParameters[MAPPING] = HEADER)) });
+    expect(waitsFor(plan, `${API_GROUP}:UpdateIntegration:${F} PUT`, `${API_GROUP}:UpdateMethod:${F} PUT`)).toBe(true);
+    expect(opsOf(plan, "UpdateMethod")).toHaveLength(1);
+  });
+
+  it("a request header removed on both sides: UpdateMethod waits for UpdateIntegration", () => {
+    const plan = planSeed({ live: (m) => ((methodOf(m, F, "PUT").requestParameters[HEADER] = false), (integrationOf(m, F, "PUT").requestParameters[MAPPING] = HEADER)) });
+    expect(waitsFor(plan, `${API_GROUP}:UpdateMethod:${F} PUT`, `${API_GROUP}:UpdateIntegration:${F} PUT`)).toBe(true);
+  });
+
+  it("one header swapped for another: one UpdateMethod (adds and removes) before the integration's (AWS accepts removing a still-mapped parameter)", () => {
+    const plan = planSeed({
+      live: (m) => ((methodOf(m, F, "PUT").requestParameters["method.request.header.old"] = false), (integrationOf(m, F, "PUT").requestParameters["integration.request.header.old"] = "method.request.header.old")),
+      desired: (m) => ((methodOf(m, F, "PUT").requestParameters[HEADER] = false), (integrationOf(m, F, "PUT").requestParameters[MAPPING] = HEADER)),
+    });
+    expect(opsOf(plan, "UpdateMethod")).toHaveLength(1);
+    expect(one(plan, `${API_GROUP}:UpdateMethod:${F} PUT`).input.patchOperations).toEqual([
+      { op: "remove", path: "/requestParameters/method.request.header.old" },
+      { op: "add", path: `/requestParameters/${HEADER}`, value: "false" },
+    ]);
+    expect(waitsFor(plan, `${API_GROUP}:UpdateIntegration:${F} PUT`, `${API_GROUP}:UpdateMethod:${F} PUT`)).toBe(true);
+  });
+
+  it("a response header added on both sides: UpdateIntegrationResponse waits for UpdateMethodResponse of its status", () => {
+    const plan = planSeed({
+      desired: (m) => ((methodOf(m, F, "PUT").responses["200"]!.responseParameters[RESPONSE_HEADER] = false), (integrationOf(m, F, "PUT").responses["200"]!.responseParameters[RESPONSE_HEADER] = RESPONSE_MAPPING)),
+    });
+    expect(waitsFor(plan, `${API_GROUP}:UpdateIntegrationResponse:${F} PUT 200`, `${API_GROUP}:UpdateMethodResponse:${F} PUT 200`)).toBe(true);
+  });
+
+  it("a response header removed on both sides: UpdateMethodResponse waits for UpdateIntegrationResponse", () => {
+    const plan = planSeed({
+      live: (m) => ((methodOf(m, F, "PUT").responses["200"]!.responseParameters[RESPONSE_HEADER] = false), (integrationOf(m, F, "PUT").responses["200"]!.responseParameters[RESPONSE_HEADER] = RESPONSE_MAPPING)),
+    });
+    expect(waitsFor(plan, `${API_GROUP}:UpdateMethodResponse:${F} PUT 200`, `${API_GROUP}:UpdateIntegrationResponse:${F} PUT 200`)).toBe(true);
+  });
+});
+
+describe("buildPlan: a resource policy's execute-api:/ shorthand, as AWS stores it", () => {
+  const policy = (resource: string) => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "execute-api:Invoke", Resource: resource }] });
+  const stored = (m: RestApiModel) => `arn:${TARGET.partition}:execute-api:${TARGET.region}:${TARGET.accountId}:api1/${m.stages.prod ? "*" : ""}`;
+  /** As planSeed, the live API deployed from the manifest as written (its tag holds that config hash). */
+  const planWithPolicy = (desired: RestApiModel["policy"], live: (m: RestApiModel) => RestApiModel["policy"]): Plan => {
+    const state = seedDesired();
+    const api = state.apis[0]!.model;
+    api.policy = desired;
+    const liveModel = structuredClone(api);
+    liveModel.policy = live(liveModel);
+    const observed = observedOf({ apis: [liveApiOf(liveModel, { deployedHash: configHashOf(api) })], roles: [liveRoleOf(state.roles[0]!.model)] });
+    return buildPlan(state, observed, PLAN_OPTIONS);
+  };
+
+  it("execute-api:/* in the manifest, the API's own ARN in AWS → no change", () => {
+    const plan = planWithPolicy(policy("execute-api:/*") as RestApiModel["policy"], (m) => policy(stored(m)) as RestApiModel["policy"]);
+    expect(plan.changes).toEqual([]);
+  });
+
+  it("in NotResource too, and in a list", () => {
+    const doc = (r: string[]) => ({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: "*", Action: "execute-api:Invoke", NotResource: r }] }) as unknown as RestApiModel["policy"];
+    const plan = planWithPolicy(doc(["execute-api:/prod/GET/*", "execute-api:/prod/HEAD/*"]), (m) => doc([stored(m).replace(/\*$/, "prod/GET/*"), stored(m).replace(/\*$/, "prod/HEAD/*")]));
+    expect(plan.changes).toEqual([]);
+  });
+
+  it("another API's ARN in AWS is a change, and the patch sends the policy as AWS will store it", () => {
+    const plan = planSeed({ desired: (m) => (m.policy = policy("execute-api:/*") as RestApiModel["policy"]), live: (m) => (m.policy = policy(`arn:aws:execute-api:${TARGET.region}:${TARGET.accountId}:other/*`) as RestApiModel["policy"]) });
+    const update = one(plan, `${API_GROUP}:UpdateRestApi`);
+    expect(update.input.patchOperations).toEqual([{ op: "replace", path: "/policy", value: JSON.stringify(policy(stored({ stages: { prod: {} } } as unknown as RestApiModel))) }]);
+  });
+});
 
 describe("buildPlan: observe mode", () => {
   const rows: { reason: string; setup: (d: DesiredState) => void; options: Partial<PlanOptions>; skipped: string[]; writes: string[] }[] = [
@@ -368,6 +468,7 @@ describe("buildPlan: prune guards", () => {
     const role = structuredClone(seedDesired().roles[0]!.model);
     role.key = "legacy-role";
     role.roleName = "legacyRole";
+    role.managedPolicyArns = [S3_READ_ONLY]; // to empty before the delete, with the inline policy
     return liveRoleOf(role);
   };
   const desired = seedDesired();
@@ -385,8 +486,8 @@ describe("buildPlan: prune guards", () => {
       deletes: [
         "RestApi/legacy-a:DeleteRestApi",
         "RestApi/legacy-b:DeleteRestApi",
-        "IamRole/legacy-role:DetachRolePolicy:arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
-        "IamRole/legacy-role:DeleteRolePolicy:s3-put",
+        `IamRole/legacy-role:DetachRolePolicy:${S3_READ_ONLY}`,
+        `IamRole/legacy-role:DeleteRolePolicy:${INLINE}`,
         "IamRole/legacy-role:DeleteRole",
       ],
     },

@@ -6,15 +6,16 @@ import { TAG, type LiveIamRole } from "../../model/live.ts";
 import { hasOwn, ownValue } from "../../model/own.ts";
 import { policiesEqual } from "../../model/policy.ts";
 import type { IamRoleModel, PolicyDocument } from "../../model/types.ts";
+import { sdkCall, type CallInput, type PlannedCall } from "../../aws/calls.ts";
 import { diffFields, type FieldSpec } from "../fields.ts";
 
 /** Role settings; IAM has no patch operations, so `patch` is unused here. */
 export const IAM_ROLE_FIELDS: FieldSpec[] = [
-  { field: "description", type: "scalar" },
-  { field: "maxSessionDuration", type: "scalar" },
-  { field: "assumeRolePolicy", type: "policy" },
-  { field: "permissionsBoundary", type: "scalar" },
-  { field: "path", type: "scalar" },
+  { field: "description", type: "scalar", ops: [] },
+  { field: "maxSessionDuration", type: "scalar", ops: [] },
+  { field: "assumeRolePolicy", type: "policy", ops: [] },
+  { field: "permissionsBoundary", type: "scalar", ops: [] },
+  { field: "path", type: "scalar", ops: [] },
 ];
 
 export function roleSpecHash(model: IamRoleModel): string {
@@ -85,9 +86,9 @@ export function planIamRole(
   const ops: Operation[] = [];
   let previous: string | undefined;
   // IAM calls of one role run in order: IAM answers concurrent writes to one role with conflicts.
-  const add = (call: string, input: Record<string, unknown>, change: Change | undefined, suffix = ""): string => {
-    const id = `${group}:${call}${suffix}`;
-    ops.push({ id, service: "iam", call, input, after: previous ? [previous] : [], group, ...(change ? { change: indexOf(change) } : {}) });
+  const add = (planned: PlannedCall, change: Change | undefined, suffix = ""): string => {
+    const id = `${group}:${planned.call}${suffix}`;
+    ops.push({ id, ...planned, after: previous ? [previous] : [], group, ...(change ? { change: indexOf(change) } : {}) });
     previous = id;
     return id;
   };
@@ -98,9 +99,9 @@ export function planIamRole(
 
   const replaced = live ? changes.find((c) => c.kind === "IamRole" && c.action === "replace") : undefined;
   if (replaced && live) {
-    planReplacement(desired, live, (call, input, suffix) => add(call, input, replaced, suffix), identity);
+    planReplacement(desired, live, (planned, suffix) => add(planned, replaced, suffix), identity);
     const readyAfter = previous;
-    add("TagRole", { RoleName, Tags: toTagList({ [TAG.specHash]: specHash }) }, undefined, ":spec-hash");
+    add(sdkCall("iam", "TagRole", { RoleName, Tags: toTagList({ [TAG.specHash]: specHash }) }), undefined, ":spec-hash");
     return { operations: ops, ...(readyAfter ? { readyAfter } : {}) };
   }
   let created = false;
@@ -108,7 +109,7 @@ export function planIamRole(
     const policy = change.id.policy ?? "";
     switch (`${change.kind}:${change.action}`) {
       case "IamRole:create":
-        add("CreateRole", createRoleInput(desired, identity), change);
+        add(sdkCall("iam", "CreateRole", createRoleInput(desired, identity)), change);
         created = true;
         break;
       case "IamRole:update":
@@ -116,21 +117,21 @@ export function planIamRole(
         break;
       case "RolePolicy:create":
       case "RolePolicy:update":
-        add("PutRolePolicy", { RoleName, PolicyName: policy, PolicyDocument: JSON.stringify(ownValue(desired.inlinePolicies, policy)) }, change, `:${policy}`);
+        add(sdkCall("iam", "PutRolePolicy", { RoleName, PolicyName: policy, PolicyDocument: JSON.stringify(ownValue(desired.inlinePolicies, policy)) }), change, `:${policy}`);
         break;
       case "RolePolicy:delete":
-        add("DeleteRolePolicy", { RoleName, PolicyName: policy }, change, `:${policy}`);
+        add(sdkCall("iam", "DeleteRolePolicy", { RoleName, PolicyName: policy }), change, `:${policy}`);
         break;
       case "RolePolicyAttachment:create":
       case "RolePolicyAttachment:delete":
-        add(change.action === "create" ? "AttachRolePolicy" : "DetachRolePolicy", { RoleName, PolicyArn: policy }, change, `:${policy}`);
+        add(sdkCall("iam", change.action === "create" ? "AttachRolePolicy" : "DetachRolePolicy", { RoleName, PolicyArn: policy }), change, `:${policy}`);
         break;
     }
   }
   const ready = created ? previous : undefined;
-  if (created) add("TagRole", { RoleName, Tags: toTagList({ [TAG.specHash]: specHash }) }, undefined, ":spec-hash");
+  if (created) add(sdkCall("iam", "TagRole", { RoleName, Tags: toTagList({ [TAG.specHash]: specHash }) }), undefined, ":spec-hash");
   else if (live && (live.tags[TAG.specHash] !== specHash || live.tags[TAG.name] !== desired.key || live.tags[TAG.owner] !== owner)) {
-    add("TagRole", { RoleName, Tags: toTagList(ownership) }, undefined, ":ownership");
+    add(sdkCall("iam", "TagRole", { RoleName, Tags: toTagList(ownership) }), undefined, ":ownership");
   }
   return { operations: ops, readyAfter: ready };
 }
@@ -139,23 +140,23 @@ export function planIamRole(
 function planReplacement(
   desired: IamRoleModel,
   live: LiveIamRole,
-  add: (call: string, input: Record<string, unknown>, suffix?: string) => string,
+  add: (planned: PlannedCall, suffix?: string) => string,
   identity: Record<string, string>,
 ): void {
   const RoleName = desired.roleName;
-  for (const arn of live.model.managedPolicyArns) add("DetachRolePolicy", { RoleName, PolicyArn: arn }, `:${arn}`);
-  for (const name of Object.keys(live.model.inlinePolicies)) add("DeleteRolePolicy", { RoleName, PolicyName: name }, `:${name}`);
-  add("DeleteRole", { RoleName });
-  add("CreateRole", createRoleInput(desired, identity));
-  for (const [name, document] of Object.entries(desired.inlinePolicies)) add("PutRolePolicy", { RoleName, PolicyName: name, PolicyDocument: JSON.stringify(document) }, `:${name}`);
-  for (const arn of desired.managedPolicyArns) add("AttachRolePolicy", { RoleName, PolicyArn: arn }, `:${arn}`);
+  for (const arn of live.model.managedPolicyArns) add(sdkCall("iam", "DetachRolePolicy", { RoleName, PolicyArn: arn }), `:${arn}`);
+  for (const name of Object.keys(live.model.inlinePolicies)) add(sdkCall("iam", "DeleteRolePolicy", { RoleName, PolicyName: name }), `:${name}`);
+  add(sdkCall("iam", "DeleteRole", { RoleName }));
+  add(sdkCall("iam", "CreateRole", createRoleInput(desired, identity)));
+  for (const [name, document] of Object.entries(desired.inlinePolicies)) add(sdkCall("iam", "PutRolePolicy", { RoleName, PolicyName: name, PolicyDocument: JSON.stringify(document) }), `:${name}`);
+  for (const arn of desired.managedPolicyArns) add(sdkCall("iam", "AttachRolePolicy", { RoleName, PolicyArn: arn }), `:${arn}`);
 }
 
 function planRoleField(
   field: FieldChange,
   desired: IamRoleModel,
   live: LiveIamRole | undefined,
-  add: (call: string, input: Record<string, unknown>, change: Change | undefined, suffix?: string) => string,
+  add: (planned: PlannedCall, change: Change | undefined, suffix?: string) => string,
   change: Change,
   RoleName: string,
 ): void {
@@ -164,27 +165,27 @@ function planRoleField(
     case "maxSessionDuration":
       // One UpdateRole carries both settings.
       if (field.field === "maxSessionDuration" && change.fields.some((f) => f.field === "description")) return;
-      add("UpdateRole", { RoleName, Description: desired.description ?? "", MaxSessionDuration: desired.maxSessionDuration }, change);
+      add(sdkCall("iam", "UpdateRole", { RoleName, Description: desired.description ?? "", MaxSessionDuration: desired.maxSessionDuration }), change);
       return;
     case "assumeRolePolicy":
-      add("UpdateAssumeRolePolicy", { RoleName, PolicyDocument: JSON.stringify(desired.assumeRolePolicy) }, change);
+      add(sdkCall("iam", "UpdateAssumeRolePolicy", { RoleName, PolicyDocument: JSON.stringify(desired.assumeRolePolicy) }), change);
       return;
     case "permissionsBoundary":
-      if (desired.permissionsBoundary) add("PutRolePermissionsBoundary", { RoleName, PermissionsBoundary: desired.permissionsBoundary }, change);
-      else add("DeleteRolePermissionsBoundary", { RoleName }, change);
+      if (desired.permissionsBoundary) add(sdkCall("iam", "PutRolePermissionsBoundary", { RoleName, PermissionsBoundary: desired.permissionsBoundary }), change);
+      else add(sdkCall("iam", "DeleteRolePermissionsBoundary", { RoleName }), change);
       return;
     case "tags": {
       const before = live?.model.tags ?? {};
       const removed = Object.keys(before).filter((k) => !hasOwn(desired.tags, k));
-      if (removed.length > 0) add("UntagRole", { RoleName, TagKeys: removed }, change);
+      if (removed.length > 0) add(sdkCall("iam", "UntagRole", { RoleName, TagKeys: removed }), change);
       const changed = Object.entries(desired.tags).filter(([k, v]) => ownValue(before, k) !== v);
-      if (changed.length > 0) add("TagRole", { RoleName, Tags: toTagList(Object.fromEntries(changed)) }, change);
+      if (changed.length > 0) add(sdkCall("iam", "TagRole", { RoleName, Tags: toTagList(Object.fromEntries(changed)) }), change);
       return;
     }
   }
 }
 
-function createRoleInput(desired: IamRoleModel, ownership: Record<string, string>): Record<string, unknown> {
+function createRoleInput(desired: IamRoleModel, ownership: Record<string, string>): CallInput<"iam", "CreateRole"> {
   return {
     RoleName: desired.roleName,
     Path: desired.path,
@@ -205,14 +206,14 @@ export function planRoleDeletion(live: LiveIamRole, group: string, change: numbe
   const RoleName = live.model.roleName;
   const ops: Operation[] = [];
   let previous: string | undefined;
-  const add = (call: string, input: Record<string, unknown>, suffix = "") => {
-    const id = `${group}:${call}${suffix}`;
-    ops.push({ id, service: "iam", call, input, after: previous ? [previous] : [], group, change });
+  const add = (planned: PlannedCall, suffix = "") => {
+    const id = `${group}:${planned.call}${suffix}`;
+    ops.push({ id, ...planned, after: previous ? [previous] : [], group, change });
     previous = id;
   };
-  for (const arn of live.model.managedPolicyArns) add("DetachRolePolicy", { RoleName, PolicyArn: arn }, `:${arn}`);
-  for (const name of Object.keys(live.model.inlinePolicies)) add("DeleteRolePolicy", { RoleName, PolicyName: name }, `:${name}`);
-  if (live.model.permissionsBoundary) add("DeleteRolePermissionsBoundary", { RoleName });
-  add("DeleteRole", { RoleName });
+  for (const arn of live.model.managedPolicyArns) add(sdkCall("iam", "DetachRolePolicy", { RoleName, PolicyArn: arn }), `:${arn}`);
+  for (const name of Object.keys(live.model.inlinePolicies)) add(sdkCall("iam", "DeleteRolePolicy", { RoleName, PolicyName: name }), `:${name}`);
+  if (live.model.permissionsBoundary) add(sdkCall("iam", "DeleteRolePermissionsBoundary", { RoleName }));
+  add(sdkCall("iam", "DeleteRole", { RoleName }));
   return ops;
 }

@@ -14,7 +14,7 @@ type Raw = Record<string, any>;
 export async function readIamRole(gateway: Gateway, roleName: string, key: string): Promise<LiveIamRole | undefined> {
   let role: Raw;
   try {
-    role = ((await gateway.read<Raw>("iam", "GetRole", { RoleName: roleName })).Role ?? {}) as Raw;
+    role = ((await gateway.read("iam", "GetRole", { RoleName: roleName })).Role ?? {});
   } catch (error) {
     if (error instanceof AwsCallError && error.detail.class === "not-found") return undefined;
     throw error;
@@ -43,13 +43,13 @@ async function readInlinePolicies(gateway: Gateway, roleName: string): Promise<R
   const names: string[] = [];
   let marker: string | undefined;
   do {
-    const page = await gateway.read<Raw>("iam", "ListRolePolicies", { RoleName: roleName, ...(marker ? { Marker: marker } : {}) });
-    names.push(...((page.PolicyNames ?? []) as string[]));
-    marker = page.IsTruncated ? (page.Marker as string) : undefined;
+    const page = await gateway.read("iam", "ListRolePolicies", { RoleName: roleName, ...(marker ? { Marker: marker } : {}) });
+    names.push(...((page.PolicyNames ?? [])));
+    marker = page.IsTruncated ? (page.Marker) : undefined;
   } while (marker);
   const documents = await Promise.all(
     names.map(async (name) => {
-      const answer = await gateway.read<Raw>("iam", "GetRolePolicy", { RoleName: roleName, PolicyName: name });
+      const answer = await gateway.read("iam", "GetRolePolicy", { RoleName: roleName, PolicyName: name });
       return [name, parsePolicyDocument(String(answer.PolicyDocument))] as const;
     }),
   );
@@ -60,9 +60,9 @@ async function readAttachedPolicies(gateway: Gateway, roleName: string): Promise
   const arns: string[] = [];
   let marker: string | undefined;
   do {
-    const page = await gateway.read<Raw>("iam", "ListAttachedRolePolicies", { RoleName: roleName, ...(marker ? { Marker: marker } : {}) });
+    const page = await gateway.read("iam", "ListAttachedRolePolicies", { RoleName: roleName, ...(marker ? { Marker: marker } : {}) });
     arns.push(...((page.AttachedPolicies ?? []) as Raw[]).map((p) => String(p.PolicyArn)));
-    marker = page.IsTruncated ? (page.Marker as string) : undefined;
+    marker = page.IsTruncated ? (page.Marker) : undefined;
   } while (marker);
   return [...new Set(arns)].sort();
 }

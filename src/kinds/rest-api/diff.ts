@@ -1,8 +1,9 @@
 // diff for RestApi (pure): desired × live → changes, the resource rename map and the deployment decision.
 import type { Change, ChangeId, FieldChange } from "../../model/changes.ts";
 import { contentHash } from "../../model/hash.ts";
+import { expandExecuteApiShorthand, usesExecuteApiShorthand } from "../../model/policy.ts";
 import { TAG, type LiveRestApi } from "../../model/live.ts";
-import { METHOD_SETTING_DEFAULTS, settingsPatchPrefix } from "../../model/method-settings.ts";
+import { ALL_METHODS, effectiveSetting, settingsPatchPrefix } from "../../model/method-settings.ts";
 import { hasOwn, ownValue } from "../../model/own.ts";
 import type { HttpMethod, IntegrationModel, MethodModel, MethodSettingModel, RestApiModel, StageModel } from "../../model/types.ts";
 import {
@@ -54,13 +55,20 @@ export function parseDeployedTag(value: string | undefined): { deploymentId: str
   return deploymentId && configHash ? { deploymentId, configHash } : undefined;
 }
 
-export function diffRestApi(desired: RestApiModel, live: LiveRestApi | undefined, hashes: RestApiHashes = restApiHashes(desired)): RestApiDiff {
+/** The account and Region an API lives in (its resource policy's shorthand expands to them). */
+export interface ApiTarget {
+  partition: string;
+  region: string;
+  accountId: string;
+}
+
+export function diffRestApi(desired: RestApiModel, live: LiveRestApi | undefined, hashes: RestApiHashes = restApiHashes(desired), target?: ApiTarget): RestApiDiff {
   const api = desired.key;
   const changes: Change[] = [];
   const { configHash, specHash } = hashes;
   const liveModel = live?.model;
 
-  const apiFields = diffFields(REST_API_FIELDS, desired, liveModel);
+  const apiFields = diffFields(REST_API_FIELDS, asAwsStoresIt(desired, live, target), liveModel);
   const tagChange = diffTags(desired.tags, liveModel?.tags);
   if (!live) {
     changes.push({ kind: "RestApi", action: "create", id: { api }, fields: createdFields(REST_API_FIELDS, desired, desired.tags), patch: [] });
@@ -83,6 +91,12 @@ export function diffRestApi(desired: RestApiModel, live: LiveRestApi | undefined
     changes.push({ kind: "Deployment", action: "create", id: { api, stage: deployment.stages.join(",") }, fields: [], patch: [], reason: deployment.reason });
   }
   return { key: api, changes, resourceMatch, deployment, configHash, specHash };
+}
+
+/** The desired API fields in the form AWS stores them: the resource policy's `execute-api:/` expanded. */
+function asAwsStoresIt(desired: RestApiModel, live: LiveRestApi | undefined, target: ApiTarget | undefined): RestApiModel {
+  if (!live || !target || !usesExecuteApiShorthand(desired.policy) || !desired.policy) return desired;
+  return { ...desired, policy: expandExecuteApiShorthand(desired.policy, { ...target, apiId: live.id }) };
 }
 
 function createdFields(table: readonly FieldSpec[], model: object, tags?: Record<string, string>): FieldChange[] {
@@ -292,22 +306,51 @@ function diffStages(api: string, desired: Record<string, StageModel>, live: Reco
   return changes;
 }
 
-/** Method settings: one field change and one replace per setting; a dropped setting goes back to AWS's default. */
+/**
+ * Method settings, as AWS keeps them: `*\/*` holds the stage-wide values; a method's entry is created as
+ * a copy of `*\/*` and then holds its own copy of every field. So `*\/*` is patched first (an entry created
+ * in the same call copies the new values), a method entry is compared by its effective values (its own,
+ * else the stage-wide ones), a new entry is written field by field as the manifest lists it (even a value
+ * equal to the stage-wide one: that creates the entry), and a dropped entry is removed whole.
+ */
 export function diffMethodSettings(desired: Record<string, MethodSettingModel>, live: Record<string, MethodSettingModel>): { fields: FieldChange[]; patch: PatchOperation[] } {
-  const fields: FieldChange[] = [];
-  const patch: PatchOperation[] = [];
-  const keys = [...new Set([...Object.keys(desired), ...Object.keys(live)])].sort();
-  for (const key of keys) {
-    for (const { field, patch: sub } of METHOD_SETTING_FIELDS) {
-      const name = field as keyof MethodSettingModel;
-      const after = ownValue(desired, key)?.[name];
-      const before = ownValue(live, key)?.[name];
-      if (after === before) continue;
-      fields.push({ field: `methodSettings.${key}.${field}`, before, after });
-      patch.push({ op: "replace", path: `${settingsPatchPrefix(key)}/${sub}`, value: String(after ?? METHOD_SETTING_DEFAULTS[name]) });
+  const out = { fields: [] as FieldChange[], patch: [] as PatchOperation[] };
+  const methodKeys = [...new Set([...Object.keys(desired), ...Object.keys(live)])].filter((key) => key !== ALL_METHODS).sort();
+  for (const key of [ALL_METHODS, ...methodKeys]) {
+    const want = ownValue(desired, key);
+    const have = ownValue(live, key);
+    if (key === ALL_METHODS || (want && have)) diffSettingValues(key, desired, live, out);
+    else if (want) newSettingEntry(key, desired, out);
+    else if (have) {
+      out.fields.push({ field: `methodSettings.${key}`, before: have });
+      out.patch.push({ op: "remove", path: settingsPatchPrefix(key) });
     }
   }
-  return { fields, patch };
+  return out;
+}
+
+type SettingsDiff = { fields: FieldChange[]; patch: PatchOperation[] };
+
+function diffSettingValues(key: string, desired: Record<string, MethodSettingModel>, live: Record<string, MethodSettingModel>, out: SettingsDiff): void {
+  for (const { field, patch: sub } of METHOD_SETTING_FIELDS) {
+    const name = field as keyof MethodSettingModel;
+    const after = effectiveSetting(desired, key, name);
+    const before = effectiveSetting(live, key, name);
+    if (after === before) continue;
+    out.fields.push({ field: `methodSettings.${key}.${field}`, before, after });
+    out.patch.push({ op: "replace", path: `${settingsPatchPrefix(key)}/${sub}`, value: String(after) });
+  }
+}
+
+/** A new method entry: the fields the manifest lists; an entry that lists none is still created (as a copy of `*\/*`). */
+function newSettingEntry(key: string, desired: Record<string, MethodSettingModel>, out: SettingsDiff): void {
+  const want = ownValue(desired, key) ?? {};
+  const listed = METHOD_SETTING_FIELDS.filter(({ field }) => want[field as keyof MethodSettingModel] !== undefined);
+  for (const { field, patch: sub } of listed.length > 0 ? listed : METHOD_SETTING_FIELDS.slice(0, 1)) {
+    const after = effectiveSetting(desired, key, field as keyof MethodSettingModel);
+    out.fields.push({ field: `methodSettings.${key}.${field}`, after });
+    out.patch.push({ op: "replace", path: `${settingsPatchPrefix(key)}/${sub}`, value: String(after) });
+  }
 }
 
 // ---------------------------------------------------------------- deployment

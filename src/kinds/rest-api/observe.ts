@@ -29,20 +29,20 @@ export async function listRestApis(gateway: Gateway): Promise<RawRestApi[]> {
   const out: RawRestApi[] = [];
   let position: string | undefined;
   do {
-    const page = await gateway.read<Raw>("apigateway", "GetRestApis", { limit: 500, ...(position ? { position } : {}) });
+    const page = await gateway.read("apigateway", "GetRestApis", { limit: 500, ...(position ? { position } : {}) });
     for (const item of (page.items ?? []) as Raw[]) {
       out.push({
         raw: item,
         summary: { id: String(item.id), name: String(item.name ?? ""), tags: (item.tags ?? {}) as Record<string, string>, createdDate: item.createdDate as Date | undefined },
       });
     }
-    position = page.position as string | undefined;
+    position = page.position;
   } while (position);
   return out;
 }
 
 export async function readRestApi(gateway: Gateway, api: RawRestApi, key: string): Promise<LiveRestApi> {
-  const [resources, stages] = await Promise.all([readResources(gateway, api.summary.id), gateway.read<Raw>("apigateway", "GetStages", { restApiId: api.summary.id })]);
+  const [resources, stages] = await Promise.all([readResources(gateway, api.summary.id), gateway.read("apigateway", "GetStages", { restApiId: api.summary.id })]);
   // Built with fromEntries, never `record[name] = …`: a stage AWS calls `__proto__` must be an entry, not
   // the record's prototype (it would vanish from the diff, and `constructor`… would seem to exist).
   const paths = resources.map((resource) => [String(resource.path), resource] as const);
@@ -64,9 +64,9 @@ async function readResources(gateway: Gateway, restApiId: string): Promise<Raw[]
   const out: Raw[] = [];
   let position: string | undefined;
   do {
-    const page = await gateway.read<Raw>("apigateway", "GetResources", { restApiId, embed: ["methods"], limit: 500, ...(position ? { position } : {}) });
+    const page = await gateway.read("apigateway", "GetResources", { restApiId, embed: ["methods"], limit: 500, ...(position ? { position } : {}) });
     out.push(...((page.items ?? []) as Raw[]));
-    position = page.position as string | undefined;
+    position = page.position;
   } while (position);
   return out;
 }

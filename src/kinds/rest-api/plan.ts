@@ -1,7 +1,9 @@
 // plan for RestApi (pure): each change → the minimal API Gateway call, with the dependencies that
 // order them (parent before child, method before integration before responses, deletes bottom-up,
 // one deployment last) and refs to ids that only exist once an earlier call answered.
-import type { Change, Operation, Ref } from "../../model/changes.ts";
+import type { ApiKeySourceType, ContentHandlingStrategy, EndpointType, IntegrationType, PatchOperation as SdkPatchOperation } from "@aws-sdk/client-api-gateway";
+import { sdkCall, type CallInput, type Planned } from "../../aws/calls.ts";
+import type { Change, Operation, PatchOperation, Ref } from "../../model/changes.ts";
 import { TAG, type LiveRestApi } from "../../model/live.ts";
 import { restApiArn, stageArn } from "../../model/arn.ts";
 import { hasOwn, ownValue } from "../../model/own.ts";
@@ -25,8 +27,8 @@ const ref = (name: string, format?: string): Ref & { format?: string } => (forma
 export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: LiveRestApi | undefined, context: RestApiPlanContext): Operation[] {
   const group = `RestApi/${desired.key}`;
   const ops: Operation[] = [];
-  const restApiId: unknown = live?.id ?? ref("api");
-  const apiArn: unknown = live ? restApiArn(context.region, live.id, context.partition) : ref("api", restApiArn(context.region, "{}", context.partition));
+  const restApiId: Planned<string> = live?.id ?? ref("api");
+  const apiArn: Planned<string> = live ? restApiArn(context.region, live.id, context.partition) : ref("api", restApiArn(context.region, "{}", context.partition));
   let createApiOp: string | undefined;
 
   const add = (op: Omit<Operation, "group" | "after"> & { after?: (string | undefined)[] }): string => {
@@ -51,9 +53,9 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
   const ownershipTags = { [TAG.name]: desired.key, [TAG.owner]: context.owner };
 
   // Resource ids: live ids for matched resources, refs for resources this plan creates.
-  const resourceId = (path: string): unknown => {
+  const resourceId = (path: string): Planned<string> => {
     const livePath = diff.resourceMatch.get(path);
-    return livePath !== undefined && live ? ownValue(live.resourceIds, livePath) : ref(`resource:${path}`);
+    return (livePath !== undefined && live ? ownValue(live.resourceIds, livePath) : undefined) ?? ref(`resource:${path}`);
   };
   const resourceCreateOp = new Map<string, string>();
   const methodPutOp = new Map<string, string>();
@@ -62,6 +64,10 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
   const integrationResponseDeleteOp = new Map<string, string>();
   const resourceDeleteOps: string[] = [];
   const renameOps: string[] = [];
+  // Declarations (a method's parameters, a method response's headers) and the writes that use them.
+  const declarations = { method: new Map<string, Operation>(), methodResponse: new Map<string, Operation>() };
+  const uses = { method: new Map<string, Operation>(), methodResponse: new Map<string, Operation>() };
+  const lastOp = (): Operation => ops[ops.length - 1] as Operation;
 
   diff.changes.forEach((change, index) => {
     const { kind, action, id } = change;
@@ -69,33 +75,33 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
     const methodKey = `${path} ${id.httpMethod ?? ""}`;
     // Names from change ids are looked up as own entries only (see model/own.ts).
     const method = id.httpMethod ? ownValue(ownValue(desired.resources, path)?.methods, id.httpMethod) : undefined;
-    const base = id.httpMethod ? { restApiId, resourceId: resourceId(path), httpMethod: id.httpMethod } : {};
+    const httpMethod = id.httpMethod ?? "";
+    const statusCode = id.statusCode ?? "";
+    const base = { restApiId, resourceId: resourceId(path), httpMethod };
     const liveBase = () => {
       const livePath = diff.resourceMatch.get(path) ?? path;
-      return { restApiId, resourceId: ownValue(live?.resourceIds, livePath) ?? resourceId(path), httpMethod: id.httpMethod };
+      return { restApiId, resourceId: ownValue(live?.resourceIds, livePath) ?? resourceId(path), httpMethod };
     };
 
     switch (`${kind}:${action}`) {
       case "RestApi:create":
         createApiOp = add({
           id: `${group}:CreateRestApi`,
-          service: "apigateway",
-          call: "CreateRestApi",
-          input: createRestApiInput(desired, ownershipTags),
+          ...sdkCall("apigateway", "CreateRestApi", createRestApiInput(desired, ownershipTags)),
           produces: "api",
           change: index,
         });
         break;
       case "RestApi:update": {
         if (change.patch.length > 0) {
-          add({ id: `${group}:UpdateRestApi`, service: "apigateway", call: "UpdateRestApi", input: { restApiId, patchOperations: change.patch }, change: index });
+          add({ id: `${group}:UpdateRestApi`, ...sdkCall("apigateway", "UpdateRestApi", { restApiId, patchOperations: change.patch }), change: index });
         }
         const tags = change.fields.find((f) => f.field === "tags");
         if (tags) {
           const before = (tags.before ?? {}) as Record<string, string>;
           const after = (tags.after ?? {}) as Record<string, string>;
           const removed = Object.keys(before).filter((k) => !hasOwn(after, k));
-          if (removed.length > 0) add({ id: `${group}:UntagResource`, service: "apigateway", call: "UntagResource", input: { resourceArn: apiArn, tagKeys: removed }, change: index });
+          if (removed.length > 0) add({ id: `${group}:UntagResource`, ...sdkCall("apigateway", "UntagResource", { resourceArn: apiArn, tagKeys: removed }), change: index });
         }
         break;
       }
@@ -105,9 +111,7 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
           path,
           add({
             id: `${group}:CreateResource:${path}`,
-            service: "apigateway",
-            call: "CreateResource",
-            input: { restApiId, parentId: resourceId(parent), pathPart: lastPart(path) },
+            ...sdkCall("apigateway", "CreateResource", { restApiId, parentId: resourceId(parent), pathPart: lastPart(path) }),
             produces: `resource:${path}`,
             after: [resourceCreateOp.get(parent)],
             change: index,
@@ -119,9 +123,7 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
         renameOps.push(
           add({
             id: `${group}:UpdateResource:${path}`,
-            service: "apigateway",
-            call: "UpdateResource",
-            input: { restApiId, resourceId: resourceId(path), patchOperations: change.patch },
+            ...sdkCall("apigateway", "UpdateResource", { restApiId, resourceId: resourceId(path), patchOperations: change.patch }),
             change: index,
           }),
         );
@@ -130,9 +132,7 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
         resourceDeleteOps.push(
           add({
             id: `${group}:DeleteResource:${path}`,
-            service: "apigateway",
-            call: "DeleteResource",
-            input: { restApiId, resourceId: ownValue(live?.resourceIds, path) },
+            ...sdkCall("apigateway", "DeleteResource", { restApiId, resourceId: ownValue(live?.resourceIds, path) }),
             change: index,
           }),
         );
@@ -143,9 +143,7 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
             methodKey,
             add({
               id: `${group}:PutMethod:${methodKey}`,
-              service: "apigateway",
-              call: "PutMethod",
-              input: { ...base, ...putMethodInput(method) },
+              ...sdkCall("apigateway", "PutMethod", { ...base, ...putMethodInput(method) }),
               after: [resourceCreateOp.get(path)],
               change: index,
             }),
@@ -153,10 +151,11 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
         }
         break;
       case "Method:update":
-        add({ id: `${group}:UpdateMethod:${methodKey}`, service: "apigateway", call: "UpdateMethod", input: { ...base, patchOperations: change.patch }, change: index });
+        add({ id: `${group}:UpdateMethod:${methodKey}`, ...sdkCall("apigateway", "UpdateMethod", { ...base, patchOperations: change.patch }), change: index });
+        declarations.method.set(methodKey, lastOp());
         break;
       case "Method:delete":
-        add({ id: `${group}:DeleteMethod:${methodKey}`, service: "apigateway", call: "DeleteMethod", input: liveBase(), change: index });
+        add({ id: `${group}:DeleteMethod:${methodKey}`, ...sdkCall("apigateway", "DeleteMethod", liveBase()), change: index });
         break;
       case "Integration:create":
       case "Integration:replace":
@@ -165,27 +164,26 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
             methodKey,
             add({
               id: `${group}:PutIntegration:${methodKey}`,
-              service: "apigateway",
-              call: "PutIntegration",
-              input: { ...base, ...putIntegrationInput(method.integration) },
+              ...sdkCall("apigateway", "PutIntegration", { ...base, ...putIntegrationInput(method.integration) }),
               after: [methodPutOp.get(methodKey), roleDependency(method.integration, context)],
               change: index,
             }),
           );
+          uses.method.set(methodKey, lastOp());
         }
         break;
       case "Integration:update":
         add({
           id: `${group}:UpdateIntegration:${methodKey}`,
-          service: "apigateway",
-          call: "UpdateIntegration",
-          input: { ...base, patchOperations: change.patch },
+          ...sdkCall("apigateway", "UpdateIntegration", { ...base, patchOperations: change.patch }),
           after: [roleDependency(method?.integration, context)],
           change: index,
         });
+        uses.method.set(methodKey, lastOp());
         break;
       case "Integration:delete":
-        add({ id: `${group}:DeleteIntegration:${methodKey}`, service: "apigateway", call: "DeleteIntegration", input: liveBase(), change: index });
+        add({ id: `${group}:DeleteIntegration:${methodKey}`, ...sdkCall("apigateway", "DeleteIntegration", liveBase()), change: index });
+        uses.method.set(methodKey, lastOp());
         break;
       case "MethodResponse:create": {
         const response = ownValue(method?.responses, id.statusCode ?? "");
@@ -194,9 +192,7 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
             `${methodKey} ${id.statusCode}`,
             add({
               id: `${group}:PutMethodResponse:${methodKey} ${id.statusCode}`,
-              service: "apigateway",
-              call: "PutMethodResponse",
-              input: { ...base, statusCode: id.statusCode, responseParameters: response.responseParameters, responseModels: response.responseModels },
+              ...sdkCall("apigateway", "PutMethodResponse", { ...base, statusCode, responseParameters: response.responseParameters, responseModels: response.responseModels }),
               after: [methodPutOp.get(methodKey)],
               change: index,
             }),
@@ -207,18 +203,15 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
       case "MethodResponse:update":
         add({
           id: `${group}:UpdateMethodResponse:${methodKey} ${id.statusCode}`,
-          service: "apigateway",
-          call: "UpdateMethodResponse",
-          input: { ...base, statusCode: id.statusCode, patchOperations: change.patch },
+          ...sdkCall("apigateway", "UpdateMethodResponse", { ...base, statusCode, patchOperations: change.patch }),
           change: index,
         });
+        declarations.methodResponse.set(`${methodKey} ${id.statusCode}`, lastOp());
         break;
       case "MethodResponse:delete":
         add({
           id: `${group}:DeleteMethodResponse:${methodKey} ${id.statusCode}`,
-          service: "apigateway",
-          call: "DeleteMethodResponse",
-          input: { ...liveBase(), statusCode: id.statusCode },
+          ...sdkCall("apigateway", "DeleteMethodResponse", { ...liveBase(), statusCode: id.statusCode }),
           after: [integrationResponseDeleteOp.get(`${methodKey} ${id.statusCode}`)],
           change: index,
         });
@@ -228,42 +221,39 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
         if (response) {
           add({
             id: `${group}:PutIntegrationResponse:${methodKey} ${id.statusCode}`,
-            service: "apigateway",
-            call: "PutIntegrationResponse",
-            input: {
+            ...sdkCall("apigateway", "PutIntegrationResponse", {
               ...base,
-              statusCode: id.statusCode,
+              statusCode,
               ...(response.selectionPattern !== undefined ? { selectionPattern: response.selectionPattern } : {}),
               responseParameters: response.responseParameters,
               responseTemplates: response.responseTemplates,
-              ...(response.contentHandling ? { contentHandling: response.contentHandling } : {}),
-            },
+              ...(response.contentHandling ? { contentHandling: response.contentHandling as ContentHandlingStrategy } : {}),
+            }),
             after: [integrationPutOp.get(methodKey), methodResponsePutOp.get(`${methodKey} ${id.statusCode}`)],
             change: index,
           });
+          uses.methodResponse.set(`${methodKey} ${id.statusCode}`, lastOp());
         }
         break;
       }
       case "IntegrationResponse:update":
         add({
           id: `${group}:UpdateIntegrationResponse:${methodKey} ${id.statusCode}`,
-          service: "apigateway",
-          call: "UpdateIntegrationResponse",
-          input: { ...base, statusCode: id.statusCode, patchOperations: change.patch },
+          ...sdkCall("apigateway", "UpdateIntegrationResponse", { ...base, statusCode, patchOperations: change.patch }),
           change: index,
         });
+        uses.methodResponse.set(`${methodKey} ${id.statusCode}`, lastOp());
         break;
       case "IntegrationResponse:delete":
         integrationResponseDeleteOp.set(
           `${methodKey} ${id.statusCode}`,
           add({
             id: `${group}:DeleteIntegrationResponse:${methodKey} ${id.statusCode}`,
-            service: "apigateway",
-            call: "DeleteIntegrationResponse",
-            input: { ...liveBase(), statusCode: id.statusCode },
+            ...sdkCall("apigateway", "DeleteIntegrationResponse", { ...liveBase(), statusCode: id.statusCode }),
             change: index,
           }),
         );
+        uses.methodResponse.set(`${methodKey} ${id.statusCode}`, lastOp());
         break;
       default:
         break;
@@ -284,6 +274,13 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
     if (ops.some((o) => o.id === sibling) && !op.after.includes(sibling)) op.after.push(sibling);
   }
 
+  for (const kind of ["method", "methodResponse"] as const) {
+    for (const [key, declaration] of declarations[kind]) {
+      const use = uses[kind].get(key);
+      if (use !== undefined) declareAroundUse(declaration, use);
+    }
+  }
+
   const configOps = ops.map((o) => o.id);
   planStages(diff, desired, live, context, group, restApiId, add, changeIndex, configOps, () => ops.map((o) => o.id));
   return ops;
@@ -295,14 +292,14 @@ function planStages(
   live: LiveRestApi | undefined,
   context: RestApiPlanContext,
   group: string,
-  restApiId: unknown,
+  restApiId: Planned<string>,
   add: (op: Omit<Operation, "group" | "after"> & { after?: (string | undefined)[] }) => string,
   changeIndex: (predicate: (c: Change) => boolean) => number | undefined,
   configOps: string[],
   allOps: () => string[],
 ): string[] {
   const out: string[] = [];
-  const stageArnOf = (name: string): unknown => (live ? stageArn(context.region, live.id, name, context.partition) : ref("api", stageArn(context.region, "{}", name, context.partition)));
+  const stageArnOf = (name: string): Planned<string> => (live ? stageArn(context.region, live.id, name, context.partition) : ref("api", stageArn(context.region, "{}", name, context.partition)));
   const deployment = diff.deployment;
   const stageChange = (name: string) => diff.changes.find((c) => c.kind === "Stage" && c.id.stage === name);
   const stageChangeIndex = (name: string) => changeIndex((c) => c.kind === "Stage" && c.id.stage === name);
@@ -316,14 +313,12 @@ function planStages(
     const carrierIsNew = !live || !hasOwn(live.stageDeployments, carrier);
     deployOp = add({
       id: `${group}:CreateDeployment`,
-      service: "apigateway",
-      call: "CreateDeployment",
-      input: {
+      ...sdkCall("apigateway", "CreateDeployment", {
         restApiId,
         stageName: carrier,
         description: deploymentDescription(diff.configHash, context.revision),
         ...(carrierIsNew && carrierStage ? newStageViaDeployment(carrierStage) : {}),
-      },
+      }),
       produces: "deployment",
       after: configOps,
       change: changeIndex((c) => c.kind === "Deployment"),
@@ -339,15 +334,13 @@ function planStages(
       handled.add(name);
       const exists = live !== undefined && hasOwn(live.stageDeployments, name);
       if (exists) {
-        const patch = [{ op: "replace", path: "/deploymentId", value: ref("deployment") }, ...(stageChange(name)?.patch ?? [])];
-        out.push(add({ id: `${group}:UpdateStage:${name}`, service: "apigateway", call: "UpdateStage", input: { restApiId, stageName: name, patchOperations: patch }, after: [deployOp], change: stageChangeIndex(name) }));
+        const patch: Planned<PatchOperations> = [{ op: "replace", path: "/deploymentId", value: ref("deployment") }, ...(stageChange(name)?.patch ?? [])];
+        out.push(add({ id: `${group}:UpdateStage:${name}`, ...sdkCall("apigateway", "UpdateStage", { restApiId, stageName: name, patchOperations: patch }), after: [deployOp], change: stageChangeIndex(name) }));
         out.push(...stageTagOps(name, stage, false, deployOp));
       } else {
         const created = add({
           id: `${group}:CreateStage:${name}`,
-          service: "apigateway",
-          call: "CreateStage",
-          input: { restApiId, stageName: name, deploymentId: ref("deployment"), ...stageCreateFields(stage), ...(Object.keys(stage.tags).length > 0 ? { tags: stage.tags } : {}) },
+          ...sdkCall("apigateway", "CreateStage", { restApiId, stageName: name, deploymentId: ref("deployment"), ...stageCreateFields(stage), ...(Object.keys(stage.tags).length > 0 ? { tags: stage.tags } : {}) }),
           after: [deployOp],
           change: stageChangeIndex(name),
         });
@@ -362,26 +355,26 @@ function planStages(
     const change = stageChange(name);
     if (!stage || !change || change.action !== "update") continue;
     if (change.patch.length > 0) {
-      out.push(add({ id: `${group}:UpdateStage:${name}`, service: "apigateway", call: "UpdateStage", input: { restApiId, stageName: name, patchOperations: change.patch }, change: stageChangeIndex(name) }));
+      out.push(add({ id: `${group}:UpdateStage:${name}`, ...sdkCall("apigateway", "UpdateStage", { restApiId, stageName: name, patchOperations: change.patch }), change: stageChangeIndex(name) }));
     }
     out.push(...stageTagOps(name, stage, false, undefined));
   }
   for (const change of diff.changes) {
     if (change.kind === "Stage" && change.action === "delete" && change.id.stage) {
-      out.push(add({ id: `${group}:DeleteStage:${change.id.stage}`, service: "apigateway", call: "DeleteStage", input: { restApiId, stageName: change.id.stage }, change: stageChangeIndex(change.id.stage) }));
+      out.push(add({ id: `${group}:DeleteStage:${change.id.stage}`, ...sdkCall("apigateway", "DeleteStage", { restApiId, stageName: change.id.stage }), change: stageChangeIndex(change.id.stage) }));
     }
   }
 
   // Record what was applied: the spec hash always, the deployment and its config hash when one was made.
   const needsSpecTag = live === undefined || live.tags[TAG.specHash] !== diff.specHash;
   const userTagChange = diff.changes.find((c) => c.kind === "RestApi" && c.action === "update")?.fields.find((f) => f.field === "tags");
-  const apiArnValue: unknown = live ? restApiArn(context.region, live.id, context.partition) : ref("api", restApiArn(context.region, "{}", context.partition));
+  const apiArnValue: Planned<string> = live ? restApiArn(context.region, live.id, context.partition) : ref("api", restApiArn(context.region, "{}", context.partition));
   if (deployOp || needsSpecTag || userTagChange) {
-    const tags: Record<string, unknown> = { ...(userTagChange ? (userTagChange.after as Record<string, string>) : {}), [TAG.specHash]: diff.specHash };
+    const tags: Record<string, Planned<string>> = { ...(userTagChange ? (userTagChange.after as Record<string, string>) : {}), [TAG.specHash]: diff.specHash };
     if (live) Object.assign(tags, { [TAG.name]: desired.key, [TAG.owner]: context.owner });
     if (deployOp) tags[TAG.deployed] = ref("deployment", `{}:${diff.configHash}`);
     // Last, after every other operation of the API: the tags record what was applied.
-    out.push(add({ id: `${group}:TagResource`, service: "apigateway", call: "TagResource", input: { resourceArn: apiArnValue, tags }, after: allOps() }));
+    out.push(add({ id: `${group}:TagResource`, ...sdkCall("apigateway", "TagResource", { resourceArn: apiArnValue, tags }), after: allOps() }));
   }
   return out;
 
@@ -390,7 +383,7 @@ function planStages(
     const settings = isNew ? diffMethodSettings(stage.methodSettings, {}) : undefined;
     const patch = isNew ? (settings?.patch ?? []) : (stageChange(name)?.patch ?? []);
     if (patch.length > 0) {
-      ids.push(add({ id: `${group}:UpdateStage:${name}`, service: "apigateway", call: "UpdateStage", input: { restApiId, stageName: name, patchOperations: patch }, after: [createdBy], change: stageChangeIndex(name) }));
+      ids.push(add({ id: `${group}:UpdateStage:${name}`, ...sdkCall("apigateway", "UpdateStage", { restApiId, stageName: name, patchOperations: patch }), after: [createdBy], change: stageChangeIndex(name) }));
     }
     if (!tagsSet) ids.push(...stageTagOps(name, stage, isNew, createdBy));
     return ids;
@@ -401,10 +394,24 @@ function planStages(
     const before = isNew ? {} : ((stageChange(name)?.fields.find((f) => f.field === "tags")?.before as Record<string, string> | undefined) ?? undefined);
     if (!isNew && before === undefined) return ids;
     const removed = Object.keys(before ?? {}).filter((k) => !hasOwn(stage.tags, k));
-    if (removed.length > 0) ids.push(add({ id: `${group}:UntagResource:${name}`, service: "apigateway", call: "UntagResource", input: { resourceArn: stageArnOf(name), tagKeys: removed }, after: [after] }));
-    if (Object.keys(stage.tags).length > 0) ids.push(add({ id: `${group}:TagResource:${name}`, service: "apigateway", call: "TagResource", input: { resourceArn: stageArnOf(name), tags: stage.tags }, after: [after] }));
+    if (removed.length > 0) ids.push(add({ id: `${group}:UntagResource:${name}`, ...sdkCall("apigateway", "UntagResource", { resourceArn: stageArnOf(name), tagKeys: removed }), after: [after] }));
+    if (Object.keys(stage.tags).length > 0) ids.push(add({ id: `${group}:TagResource:${name}`, ...sdkCall("apigateway", "TagResource", { resourceArn: stageArnOf(name), tags: stage.tags }), after: [after] }));
     return ids;
   }
+}
+
+/**
+ * AWS validates a mapping when it is written: an integration may only map from a method parameter that is
+ * declared, an integration response only to a method response header that is ("Invalid mapping expression
+ * parameter specified"; see test/emulator/SOURCES.md). So a declaration that adds goes before the write
+ * that uses it; one that only removes goes after it. AWS accepts removing a parameter a mapping still
+ * names (terraform-provider-aws issue 39801), so one call that adds and removes goes first, whole: no
+ * extra call.
+ */
+function declareAroundUse(declaration: Operation, use: Operation): void {
+  const patch = declaration.input.patchOperations as PatchOperation[];
+  if (patch.some((p) => p.op !== "remove")) use.after.push(declaration.id);
+  else declaration.after.push(use.id);
 }
 
 function newStageViaDeployment(stage: StageModel): Record<string, unknown> {
@@ -423,21 +430,27 @@ function stageCreateFields(stage: StageModel): Record<string, unknown> {
   };
 }
 
-function createRestApiInput(model: RestApiModel, ownershipTags: Record<string, string>): Record<string, unknown> {
+function createRestApiInput(model: RestApiModel, ownershipTags: Record<string, string>): CallInput<"apigateway", "CreateRestApi"> {
   return {
     name: model.name,
     ...(model.description !== undefined ? { description: model.description } : {}),
-    endpointConfiguration: { types: [model.endpointType] },
+    // Enumerations as the manifest schema validated them.
+    endpointConfiguration: { types: [model.endpointType as EndpointType] },
     ...(model.binaryMediaTypes.length > 0 ? { binaryMediaTypes: model.binaryMediaTypes } : {}),
     ...(model.minimumCompressionSize !== undefined ? { minimumCompressionSize: model.minimumCompressionSize } : {}),
-    apiKeySource: model.apiKeySource,
+    apiKeySource: model.apiKeySource as ApiKeySourceType,
     ...(model.disableExecuteApiEndpoint ? { disableExecuteApiEndpoint: true } : {}),
     ...(model.policy ? { policy: JSON.stringify(model.policy) } : {}),
     tags: { ...model.tags, ...ownershipTags },
   };
 }
 
-function putMethodInput(method: MethodModel): Record<string, unknown> {
+type PatchOperations = SdkPatchOperation[];
+
+/** The input fields of a call but the ones that say where (API, resource, method). */
+type Fields<C extends "PutMethod" | "PutIntegration"> = Omit<CallInput<"apigateway", C>, "restApiId" | "resourceId" | "httpMethod">;
+
+function putMethodInput(method: MethodModel): Fields<"PutMethod"> {
   return {
     authorizationType: method.authorizationType,
     apiKeyRequired: method.apiKeyRequired,
@@ -446,16 +459,17 @@ function putMethodInput(method: MethodModel): Record<string, unknown> {
   };
 }
 
-function putIntegrationInput(integration: IntegrationModel): Record<string, unknown> {
+function putIntegrationInput(integration: IntegrationModel): Fields<"PutIntegration"> {
   return {
-    type: integration.type,
+    // Enumerations as the manifest schema validated them.
+    type: integration.type as IntegrationType,
     ...(integration.httpMethod !== undefined ? { integrationHttpMethod: integration.httpMethod } : {}),
     ...(integration.uri !== undefined ? { uri: integration.uri } : {}),
     ...(integration.credentials !== undefined ? { credentials: integration.credentials } : {}),
     ...(Object.keys(integration.requestParameters).length > 0 ? { requestParameters: integration.requestParameters } : {}),
     ...(Object.keys(integration.requestTemplates).length > 0 ? { requestTemplates: integration.requestTemplates } : {}),
     passthroughBehavior: integration.passthroughBehavior,
-    ...(integration.contentHandling !== undefined ? { contentHandling: integration.contentHandling } : {}),
+    ...(integration.contentHandling !== undefined ? { contentHandling: integration.contentHandling as ContentHandlingStrategy } : {}),
     timeoutInMillis: integration.timeoutInMillis,
     ...(integration.cacheKeyParameters.length > 0 ? { cacheKeyParameters: integration.cacheKeyParameters } : {}),
   };

@@ -13,6 +13,8 @@ import { integrationOf, liveApiOf, liveRoleOf, methodOf, observedOf, PLAN_OPTION
 export const API_GROUP = "RestApi/my-s3";
 export const ROLE_GROUP = "IamRole/apig-aws-proxy-role";
 export const GENERATED_AT = "2025-01-02T03:04:05Z";
+/** The seed role's inline policy, which the pending manifest edit broadens. */
+export const INLINE_POLICY = "s3-proxy-access";
 export const DRIFT_TITLE = "Drift report: my-s3 & apig-aws-proxy-role";
 
 export const OBSERVE_CALLS: CallCounts = {
@@ -49,7 +51,10 @@ export function driftPlan(): Plan {
   api.description = "Amazon S3 proxy, v2";
   integrationOf(api, "/{folder}", "GET").timeoutInMillis = 10000;
   api.binaryMediaTypes = [...api.binaryMediaTypes, "image/webp"].sort();
-  role.inlinePolicies["s3-put"] = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:Put*", "s3:DeleteObject"], Resource: "*" }] };
+  // The inline policy gains a statement on every resource (broadening), and a managed policy is attached.
+  const inline = role.inlinePolicies[INLINE_POLICY];
+  if (!inline) throw new Error(`the seed role has no inline policy ${INLINE_POLICY}`);
+  inline.Statement = [{ Effect: "Allow", Action: "s3:DeleteObjectVersion", Resource: "*" }, ...(Array.isArray(inline.Statement) ? inline.Statement : [inline.Statement])];
   role.managedPolicyArns = [...role.managedPolicyArns, "arn:aws:iam::aws:policy/CloudWatchLogsReadOnlyAccess"].sort();
 
   return buildPlan(desired, observedOf({ apis: [liveApi], roles: [liveRole] }), {

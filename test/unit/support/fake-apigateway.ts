@@ -7,6 +7,7 @@
 // before the integration response of its status, PutIntegration dropping integration responses,
 // PutMethod on an existing method failing, a deployment needing methods with integrations.
 import { AwsCallError, classifyError } from "../../../src/aws/errors.ts";
+import type { PlannedCall } from "../../../src/aws/calls.ts";
 import type { Gateway } from "../../../src/aws/gateway.ts";
 import { IAM_QUOTAS, QuotaScheduler } from "../../../src/aws/quotas.ts";
 import { CallRecorder } from "../../../src/aws/recorder.ts";
@@ -156,7 +157,42 @@ function num(op: PatchOperation): number {
   return v;
 }
 
-export type FieldKind = "string" | "boolean" | "number" | "map" | "flags" | "set";
+/**
+ * How AWS patches a field (see test/emulator/SOURCES.md): scalars take `replace` only ("Invalid patch
+ * operation specified. Must be one of: [replace]"), and `replace` with an empty value clears them, except
+ * a "removable-string" (RestApi /description) which also takes `remove`; an "upsert-map" (stage variables)
+ * takes `replace` for new keys and refuses `add`.
+ */
+/** AWS's answer to a mapping that names an undeclared parameter or header (test/emulator/SOURCES.md). */
+function invalidMapping(expression: string): FakeAwsError {
+  return badRequest(`Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression parameter specified: ${expression}]`);
+}
+
+/** `target` takes `source`'s fields, and loses those `source` lacks (a patch that cleared them). */
+function replaceContents<T extends object>(target: T, source: T): void {
+  for (const key of Object.keys(target)) if (!(key in source)) delete (target as Record<string, unknown>)[key];
+  Object.assign(target, source);
+}
+
+/** An integration may map only from a method request parameter the method declares. */
+function checkRequestMappings(method: FakeMethod, integration: FakeIntegration): void {
+  for (const source of Object.values(integration.requestParameters)) {
+    const parameter = /^method\.request\.(?:multivalue)?(path|querystring|header)\.(.+)$/.exec(source);
+    if (parameter && !(`method.request.${parameter[1]}.${parameter[2]}` in method.requestParameters)) throw invalidMapping(source);
+  }
+}
+
+/** An integration response may map only to a header its method response declares. */
+function checkResponseMappings(method: FakeMethod, code: string, response: FakeIntegrationResponse): void {
+  const declared = method.methodResponses[code]?.responseParameters ?? {};
+  for (const target of Object.keys(response.responseParameters)) {
+    if (target.startsWith("method.response.header.") && !(target in declared)) throw invalidMapping(target);
+  }
+}
+
+export type FieldKind = "string" | "removable-string" | "boolean" | "number" | "map" | "upsert-map" | "flags" | "set";
+
+const REPLACE_ONLY = "Invalid patch operation specified. Must be one of: [replace]";
 
 /** Applies the patch to `target` whose patchable fields (top-level path segment) are described in `fields`. */
 export function applyPatch(target: Json, ops: unknown, fields: Readonly<Record<string, FieldKind>>, what: string): void {
@@ -167,7 +203,7 @@ export function applyPatch(target: Json, ops: unknown, fields: Readonly<Record<s
     const field = head;
     const kind = fields[field];
     if (!kind) throw badRequest(`${what}: invalid patch path ${op.path}`);
-    if (kind === "map" || kind === "flags" || kind === "set") {
+    if (kind === "map" || kind === "upsert-map" || kind === "flags" || kind === "set") {
       if (rest.length !== 1) throw badRequest(`${what}: invalid patch path ${op.path}`);
       const key = unescape(rest[0] ?? "");
       if (kind === "set") {
@@ -186,22 +222,24 @@ export function applyPatch(target: Json, ops: unknown, fields: Readonly<Record<s
         if (!(key in map)) throw notFound(`${what}: ${op.path}: no such key`);
         delete map[key];
       } else if (op.op === "add" || op.op === "replace") {
-        if (op.op === "replace" && !(key in map)) throw notFound(`${what}: replace of absent ${op.path}`);
+        if (op.op === "add" && kind === "upsert-map") throw badRequest(`${what}: ${op.path}: ${REPLACE_ONLY}`);
+        if (op.op === "replace" && !(key in map) && kind !== "upsert-map") throw notFound(`${what}: replace of absent ${op.path}`);
         map[key] = kind === "flags" ? bool(op) : str(op);
       } else throw badRequest(`${what}: ${op.op} not supported on ${op.path}`);
       target[field] = map;
       continue;
     }
     if (rest.length !== 0) throw badRequest(`${what}: invalid patch path ${op.path}`);
-    if (op.op === "remove") delete target[field];
-    else if (op.op === "replace") target[field] = kind === "boolean" ? bool(op) : kind === "number" ? num(op) : str(op);
-    else throw badRequest(`${what}: ${op.op} not supported on ${op.path}`);
+    if (op.op === "remove" && kind === "removable-string") delete target[field];
+    else if (op.op !== "replace") throw badRequest(`${what}: ${op.op} ${op.path}: ${REPLACE_ONLY}`);
+    else if (op.value === "" && kind !== "boolean") delete target[field];
+    else target[field] = kind === "boolean" ? bool(op) : kind === "number" ? num(op) : str(op);
   }
 }
 
 /** The patchable fields of each object, by the model's (= AWS's) field names. */
 export const PATCHABLE = {
-  restApi: { name: "string", description: "string", binaryMediaTypes: "set", minimumCompressionSize: "number", apiKeySource: "string", disableExecuteApiEndpoint: "boolean", policy: "string" },
+  restApi: { name: "string", description: "removable-string", binaryMediaTypes: "set", minimumCompressionSize: "number", apiKeySource: "string", disableExecuteApiEndpoint: "boolean", policy: "string" },
   method: { authorizationType: "string", apiKeyRequired: "boolean", operationName: "string", requestParameters: "flags" },
   integration: {
     uri: "string",
@@ -216,7 +254,7 @@ export const PATCHABLE = {
   },
   methodResponse: { responseParameters: "flags", responseModels: "map" },
   integrationResponse: { selectionPattern: "string", contentHandling: "string", responseParameters: "map", responseTemplates: "map" },
-  stage: { description: "string", variables: "map", tracingEnabled: "boolean" },
+  stage: { description: "string", variables: "upsert-map", tracingEnabled: "boolean" },
 } as const satisfies Record<string, Record<string, FieldKind>>;
 
 export interface FakeApiGatewayOptions {
@@ -256,6 +294,10 @@ export class FakeApiGateway implements Gateway {
 
   read<T = Record<string, unknown>>(service: Service, operation: string, input: Record<string, unknown>): Promise<T> {
     return this.send<T>(service, operation, input);
+  }
+
+  sendPlanned(call: PlannedCall): Promise<Record<string, unknown>> {
+    return this.send(call.service, call.call, call.input);
   }
 
   async send<T = Record<string, unknown>>(service: Service, operation: string, input: Record<string, unknown>): Promise<T> {
@@ -479,16 +521,16 @@ export class FakeApiGateway implements Gateway {
           cacheKeyParameters: [...((input.cacheKeyParameters ?? []) as string[])],
           integrationResponses: {},
         };
+        checkRequestMappings(method, method.methodIntegration);
         return structuredClone(method.methodIntegration);
       }
       case "UpdateIntegration": {
-        const integration = this.integration(this.api(input), input);
-        applyPatch(
-          integration as unknown as Json,
-          input.patchOperations,
-          PATCHABLE.integration,
-          "UpdateIntegration",
-        );
+        const api = this.api(input);
+        const integration = this.integration(api, input);
+        const patched = structuredClone(integration);
+        applyPatch(patched as unknown as Json, input.patchOperations, PATCHABLE.integration, "UpdateIntegration");
+        checkRequestMappings(this.method(api, input), patched);
+        replaceContents(integration, patched);
         return structuredClone(integration);
       }
       case "DeleteIntegration": {
@@ -534,13 +576,19 @@ export class FakeApiGateway implements Gateway {
           responseTemplates: { ...((input.responseTemplates ?? {}) as Record<string, string>) },
           ...(input.contentHandling !== undefined ? { contentHandling: text(input.contentHandling) } : {}),
         };
+        checkResponseMappings(method, code, integration.integrationResponses[code]);
         return structuredClone(integration.integrationResponses[code]);
       }
       case "UpdateIntegrationResponse": {
-        const integration = this.integration(this.api(input), input);
-        const response = integration.integrationResponses[text(input.statusCode)];
+        const api = this.api(input);
+        const integration = this.integration(api, input);
+        const code = text(input.statusCode);
+        const response = integration.integrationResponses[code];
         if (!response) throw notFound("Invalid Response status code specified");
-        applyPatch(response as unknown as Json, input.patchOperations, PATCHABLE.integrationResponse, "UpdateIntegrationResponse");
+        const patched = structuredClone(response);
+        applyPatch(patched as unknown as Json, input.patchOperations, PATCHABLE.integrationResponse, "UpdateIntegrationResponse");
+        checkResponseMappings(this.method(api, input), code, patched);
+        replaceContents(response, patched);
         return structuredClone(response);
       }
       case "DeleteIntegrationResponse": {
@@ -653,7 +701,8 @@ export class FakeApiGateway implements Gateway {
         if (!spec || op.op !== "replace") throw badRequest(`UpdateStage: invalid method setting patch ${op.op} ${op.path}`);
         const key = `${resource}/${verb}`;
         const [field, type] = spec;
-        const setting = (stage.methodSettings[key] ??= { ...SETTING_DEFAULTS });
+        // A method's new entry starts as a copy of the stage-wide `*/*` one (test/emulator/SOURCES.md).
+        const setting = (stage.methodSettings[key] ??= { ...SETTING_DEFAULTS, ...stage.methodSettings["*/*"] });
         (setting as Record<string, unknown>)[field] = type === "boolean" ? bool(op) : type === "number" ? num(op) : str(op);
         continue;
       }
@@ -780,7 +829,8 @@ export class FakeApiGateway implements Gateway {
         variables: { ...stage.variables },
         tracingEnabled: stage.tracingEnabled,
         methodSettings: Object.fromEntries(
-          Object.entries(stage.methodSettings).map(([key, s]) => [awsSettingsKey(key), { ...SETTING_DEFAULTS, ...s }]),
+          // A method's entry holds a copy of `*/*` plus its own values, as AWS keeps it.
+          Object.entries(stage.methodSettings).map(([key, s]) => [awsSettingsKey(key), { ...SETTING_DEFAULTS, ...(key === "*/*" ? {} : stage.methodSettings["*/*"]), ...s }]),
         ),
         tags: { ...stage.tags },
       });
