@@ -21,6 +21,14 @@ export const API_GATEWAY_QUOTAS: Record<string, Quota> = {
   "CreateRestApi#EDGE": { rate: 1 / 30, burst: 1 },
   DeleteRestApi: { rate: 1 / 30, burst: 1 },
   PutRestApi: { rate: 1, burst: 1 },
+  // The kinds that hand an API to partners (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html,
+  // "API Gateway quotas for creating, deploying and managing an API").
+  UpdateUsagePlan: { rate: 1 / 20, burst: 1 },
+  CreateDomainName: { rate: 1 / 30, burst: 1 },
+  UpdateDomainName: { rate: 1 / 30, burst: 1 },
+  DeleteDomainName: { rate: 1 / 30, burst: 1 },
+  CreateApiKey: { rate: 5, burst: 5 },
+  DeleteApiKey: { rate: 5, burst: 5 },
 };
 
 /**

@@ -1,13 +1,8 @@
 // Counts every AWS call by operation (each attempt, as AWS sees it), for reports and benchmarks.
 
-export interface CallCounts {
-  total: number;
-  writes: number;
-  byOperation: Record<string, number>;
-  errors: Record<string, number>;
-  /** Failed attempts per operation and error name (`errors` summed over operations); absent when none failed. */
-  failures?: Record<string, Record<string, number>>;
-}
+import type { CallCounts } from "../model/call-counts.ts";
+
+export type { CallCounts };
 
 export function isReadOperation(operation: string): boolean {
   return /^(Get|List|Describe)/.test(operation);

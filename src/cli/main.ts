@@ -20,11 +20,12 @@ import { isS3Location } from "../state/s3.ts";
 import type { AwsOptions } from "../aws/gateway.ts";
 import { addRunCommand } from "./run.ts";
 import { summarize, type Plan } from "../model/changes.ts";
-import type { AlertFormat } from "../report/alerts.ts";
+import type { AlertFormat } from "../notify/payloads.ts";
 import { renderHtml } from "../report/html.ts";
 import { renderJson } from "../report/json.ts";
 import { renderMarkdown } from "../report/markdown.ts";
 import { renderText } from "../report/text.ts";
+import { addVerifyCommand } from "./verify.ts";
 
 export const EXIT = { ok: 0, error: 1, changes: 2 } as const;
 
@@ -116,6 +117,7 @@ export function buildProgram(out: (text: string) => void, err: (text: string) =>
   );
 
   addRunCommand(program, err);
+  addVerifyCommand(program, out, err);
 
   program
     .command("validate")

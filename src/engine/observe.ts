@@ -55,54 +55,10 @@ export async function observe(gateway: Gateway, desired: DesiredState, options: 
     Promise.all(desired.roles.map(async (role) => ({ role, live: await readIamRole(gateway, role.model.roleName, role.model.key) }))),
     gateway.region(),
   ]);
-
-  const roles = new Map<string, ObservedRole>();
   const errors: string[] = [];
-  for (const { role, live } of roleResults) {
-    if (!live) {
-      roles.set(role.model.key, { key: role.model.key, adopted: false });
-      continue;
-    }
-    const claimed = live.tags[TAG.name];
-    if (claimed === role.model.key && (live.tags[TAG.owner] ?? options.owner) === options.owner) roles.set(role.model.key, { key: role.model.key, live, adopted: false });
-    else if (claimed === undefined && role.options.adopt) roles.set(role.model.key, { key: role.model.key, live, adopted: true });
-    else if (claimed === undefined) errors.push(`IamRole ${role.model.key}: role ${live.model.roleName} exists and is not managed by apigw-reconciler; set spec.adopt: true to take it over`);
-    else errors.push(`IamRole ${role.model.key}: role ${live.model.roleName} is managed as "${claimed}" by owner "${live.tags[TAG.owner] ?? "?"}"`);
-  }
-
-  const claims = new Map<string, RawRestApi[]>();
-  for (const api of allApis) {
-    const name = api.summary.tags[TAG.name];
-    if (name !== undefined && (api.summary.tags[TAG.owner] ?? options.owner) === options.owner) claims.set(name, [...(claims.get(name) ?? []), api]);
-  }
-  const toRead: { key: string; api: RawRestApi; adopted: boolean }[] = [];
-  const apis = new Map<string, ObservedApi>();
-  for (const api of desired.apis) {
-    const key = api.model.key;
-    const claimed = claims.get(key) ?? [];
-    if (claimed.length > 1) {
-      errors.push(`RestApi ${key}: ${claimed.length} live APIs claim this manifest (${claimed.map((c) => c.summary.id).join(", ")}); delete or untag all but one`);
-      continue;
-    }
-    const [own] = claimed;
-    if (own) {
-      toRead.push({ key, api: own, adopted: false });
-      continue;
-    }
-    if (api.options.adopt) {
-      const candidates = allApis.filter((a) => a.summary.tags[TAG.name] === undefined && a.summary.name === api.model.name);
-      if (candidates.length > 1) {
-        errors.push(`RestApi ${key}: ${candidates.length} untagged APIs are named ${api.model.name} (${candidates.map((c) => c.summary.id).join(", ")}); adopt needs exactly one`);
-        continue;
-      }
-      const [candidate] = candidates;
-      if (candidate) {
-        toRead.push({ key, api: candidate, adopted: true });
-        continue;
-      }
-    }
-    apis.set(key, { key, adopted: false });
-  }
+  const roles = claimRoles(roleResults, options.owner, errors);
+  const claims = apiClaims(allApis, options.owner);
+  const { apis, toRead } = claimApis(desired, { allApis, claims }, errors);
   if (errors.length > 0) throw new OwnershipError(errors.join("\n"));
 
   const read = await Promise.all(toRead.map(async ({ key, api, adopted }) => ({ key, adopted, live: await readRestApi(gateway, api, key) })));
@@ -119,6 +75,59 @@ export async function observe(gateway: Gateway, desired: DesiredState, options: 
   const accountId = options.accountId ?? (knownArn ? accountIdOfArn(knownArn) : undefined) ?? (needsAccountId(desired) ? await gateway.accountIdFromSts() : "000000000000");
   const partition = (knownArn ? partitionOfArn(knownArn) : undefined) ?? partitionOfRegion(region);
   return { target: { region, accountId, partition }, apis, roles, orphanApis, orphanRoles };
+}
+
+/** Each desired role: ours (tagged by this owner), adopted (untagged, adopt: true), or an ownership error. */
+function claimRoles(results: { role: DesiredState["roles"][number]; live: LiveIamRole | undefined }[], owner: string, errors: string[]): Map<string, ObservedRole> {
+  const roles = new Map<string, ObservedRole>();
+  for (const { role, live } of results) {
+    const key = role.model.key;
+    if (!live) {
+      roles.set(key, { key, adopted: false });
+      continue;
+    }
+    const claimed = live.tags[TAG.name];
+    if (claimed === key && (live.tags[TAG.owner] ?? owner) === owner) roles.set(key, { key, live, adopted: false });
+    else if (claimed === undefined && role.options.adopt) roles.set(key, { key, live, adopted: true });
+    else if (claimed === undefined) errors.push(`IamRole ${key}: role ${live.model.roleName} exists and is not managed by apigw-reconciler; set spec.adopt: true to take it over`);
+    else errors.push(`IamRole ${key}: role ${live.model.roleName} is managed as "${claimed}" by owner "${live.tags[TAG.owner] ?? "?"}"`);
+  }
+  return roles;
+}
+
+/** Live APIs by the manifest name their tag claims (this owner's, or untagged by owner). */
+function apiClaims(allApis: readonly RawRestApi[], owner: string): Map<string, RawRestApi[]> {
+  const claims = new Map<string, RawRestApi[]>();
+  for (const api of allApis) {
+    const name = api.summary.tags[TAG.name];
+    if (name !== undefined && (api.summary.tags[TAG.owner] ?? owner) === owner) claims.set(name, [...(claims.get(name) ?? []), api]);
+  }
+  return claims;
+}
+
+/** Each desired API: the one live API that claims it, an untagged namesake to adopt, or none (to create). */
+function claimApis(desired: DesiredState, live: { allApis: readonly RawRestApi[]; claims: Map<string, RawRestApi[]> }, errors: string[]) {
+  const toRead: { key: string; api: RawRestApi; adopted: boolean }[] = [];
+  const apis = new Map<string, ObservedApi>();
+  for (const api of desired.apis) {
+    const key = api.model.key;
+    const claimed = live.claims.get(key) ?? [];
+    if (claimed.length > 1) {
+      errors.push(`RestApi ${key}: ${claimed.length} live APIs claim this manifest (${claimed.map((c) => c.summary.id).join(", ")}); delete or untag all but one`);
+      continue;
+    }
+    const [own] = claimed;
+    const candidates = own || !api.options.adopt ? [] : live.allApis.filter((a) => a.summary.tags[TAG.name] === undefined && a.summary.name === api.model.name);
+    if (candidates.length > 1) {
+      errors.push(`RestApi ${key}: ${candidates.length} untagged APIs are named ${api.model.name} (${candidates.map((c) => c.summary.id).join(", ")}); adopt needs exactly one`);
+      continue;
+    }
+    const [candidate] = candidates;
+    if (own) toRead.push({ key, api: own, adopted: false });
+    else if (candidate) toRead.push({ key, api: candidate, adopted: true });
+    else apis.set(key, { key, adopted: false });
+  }
+  return { apis, toRead };
 }
 
 /** The account is looked up only when a manifest needs it: a placeholder, or a resource policy's `execute-api:/` (AWS expands it with the account). */

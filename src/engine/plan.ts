@@ -48,86 +48,91 @@ export class PruneGuardError extends Error {
   }
 }
 
+/** The plan being built: changes in report order, the operations that carry them out, what was skipped. */
+interface PlanSoFar {
+  changes: Change[];
+  operations: Operation[];
+  skipped: Plan["skipped"];
+  /** Role ARN → id of the operation after which that role exists (roles created in this run). */
+  roleReady: Map<string, string>;
+}
+
 export function buildPlan(desired: DesiredState, observed: Observed, options: PlanOptions): Plan {
-  const changes: Change[] = [];
-  const operations: Operation[] = [];
-  const skipped: Plan["skipped"] = [];
-  const roleReady = new Map<string, string>();
+  const plan: PlanSoFar = { changes: [], operations: [], skipped: [], roleReady: new Map() };
+  for (const role of desired.roles) planRole(role, observed, options, plan);
+  for (const api of desired.apis) planApi(api, observed, options, plan);
+  if (options.prune) planPrune(observed, options, plan);
+  return { changes: plan.changes, operations: plan.operations, summary: summarize(plan.changes), skipped: plan.skipped };
+}
 
-  const modeOf = (explicit: ReconcileMode | undefined) => explicit ?? options.mode;
+/** Adds an object's changes; false when its mode is observe (reported, not written). */
+function addChanges(plan: PlanSoFar, group: string, changes: readonly Change[], observeOnly: boolean): boolean {
+  plan.changes.push(...changes);
+  if (!observeOnly) return true;
+  if (changes.length > 0) plan.skipped.push({ group, reason: "observe mode: reported, not written" });
+  return false;
+}
 
-  for (const role of desired.roles) {
-    const observedRole = observed.roles.get(role.model.key);
-    const live = observedRole?.live;
-    const group = `IamRole/${role.model.key}`;
-    const desiredModel = applyIgnoreRules(role.model, live?.model, role.options.ignore);
-    const appliedHash = live?.tags[TAG.specHash];
-    const last = ownValue(options.lastApplied, group);
-    const roleChanges = annotate(
-      diffIamRole(desiredModel, live),
-      causesOf(diffIamRole(desiredModel, live), {
-        desiredHash: roleSpecHash(role.model),
-        ...(appliedHash !== undefined ? { appliedHash } : {}),
-        ...(last && live && last.hash === appliedHash ? { pendingChanges: diffIamRole(desiredModel, { ...live, model: last.model as IamRoleModel }) } : {}),
-      }),
-    );
-    const offset = changes.length;
-    changes.push(...roleChanges);
-    if (modeOf(role.options.reconcile) === "observe") {
-      if (roleChanges.length > 0) skipped.push({ group, reason: "observe mode: reported, not written" });
-      continue;
-    }
-    const plan = planIamRole(roleChanges, (c) => offset + roleChanges.indexOf(c), desiredModel, live, options.owner, roleSpecHash(role.model));
-    operations.push(...plan.operations);
-    if (plan.readyAfter) roleReady.set(roleArn(observed.target.accountId, role.model.path, role.model.roleName, observed.target.partition), plan.readyAfter);
-  }
-
-  for (const api of desired.apis) {
-    const observedApi = observed.apis.get(api.model.key);
-    const live = observedApi?.live;
-    const group = `RestApi/${api.model.key}`;
-    const desiredModel = applyIgnoreRules(api.model, live?.model, api.options.ignore);
-    // The spec hash is of the manifest as written (ignored fields must not look like manifest changes);
-    // the config hash is of what gets deployed.
-    // Both hashes are of the manifest as written: a change AWS made under an ignored path is neither a
-    // manifest change nor a reason to redeploy.
-    const hashes = restApiHashes(api.model);
-    const raw = diffRestApi(desiredModel, live, hashes, observed.target);
-    const appliedHash = live?.tags[TAG.specHash];
-    const last = ownValue(options.lastApplied, group);
-    const causes = causesOf(raw.changes, {
-      desiredHash: hashes.specHash,
+function planRole(role: DesiredState["roles"][number], observed: Observed, options: PlanOptions, plan: PlanSoFar): void {
+  const live = observed.roles.get(role.model.key)?.live;
+  const group = `IamRole/${role.model.key}`;
+  const desiredModel = applyIgnoreRules(role.model, live?.model, role.options.ignore);
+  const appliedHash = live?.tags[TAG.specHash];
+  const last = ownValue(options.lastApplied, group);
+  const raw = diffIamRole(desiredModel, live);
+  const roleChanges = annotate(
+    raw,
+    causesOf(raw, {
+      desiredHash: roleSpecHash(role.model),
       ...(appliedHash !== undefined ? { appliedHash } : {}),
-      ...(last && live && last.hash === appliedHash ? { pendingChanges: diffRestApi(desiredModel, { ...live, model: last.model as RestApiModel }, hashes, observed.target).changes } : {}),
-    });
-    const diff = { ...raw, changes: annotate(raw.changes, causes) };
-    const offset = changes.length;
-    changes.push(...diff.changes);
-    if (modeOf(api.options.reconcile) === "observe") {
-      if (diff.changes.length > 0) skipped.push({ group, reason: "observe mode: reported, not written" });
-      continue;
-    }
-    const ops = planRestApi(diff, desiredModel, live, { region: observed.target.region, partition: observed.target.partition, owner: options.owner, roleReady, ...(options.revision ? { revision: options.revision } : {}) });
-    operations.push(...ops.map((op) => (op.change !== undefined ? { ...op, change: op.change + offset } : op)));
-  }
+      ...(last && live && last.hash === appliedHash ? { pendingChanges: diffIamRole(desiredModel, { ...live, model: last.model as IamRoleModel }) } : {}),
+    }),
+  );
+  const offset = plan.changes.length;
+  if (!addChanges(plan, group, roleChanges, (role.options.reconcile ?? options.mode) === "observe")) return;
+  const planned = planIamRole(roleChanges, (c) => offset + roleChanges.indexOf(c), desiredModel, live, options.owner, roleSpecHash(role.model));
+  plan.operations.push(...planned.operations);
+  if (planned.readyAfter) plan.roleReady.set(roleArn(observed.target.accountId, role.model.path, role.model.roleName, observed.target.partition), planned.readyAfter);
+}
 
-  if (options.prune) {
-    const deletions = observed.orphanApis.length + observed.orphanRoles.length;
-    if (deletions > options.maxDeletions && !options.force) {
-      throw new PruneGuardError(
-        `--prune would delete ${deletions} object(s) (${[...observed.orphanApis.map((a) => `RestApi ${a.key} (${a.id})`), ...observed.orphanRoles.map((r) => `IamRole ${r.model.key}`)].join(", ")}), ` +
-          `more than --max-deletions ${options.maxDeletions}; re-run with --force or a higher --max-deletions`,
-      );
-    }
-    for (const orphan of observed.orphanApis) {
-      const index = changes.push({ kind: "RestApi", action: "delete", id: { api: orphan.key }, fields: [], patch: [], reason: "its manifest is gone (--prune)" }) - 1;
-      operations.push({ id: `RestApi/${orphan.key}:DeleteRestApi`, ...sdkCall("apigateway", "DeleteRestApi", { restApiId: orphan.id }), after: [], group: `RestApi/${orphan.key}`, change: index });
-    }
-    for (const orphan of observed.orphanRoles) {
-      const index = changes.push({ kind: "IamRole", action: "delete", id: { role: orphan.model.key }, fields: [], patch: [], reason: "its manifest is gone (--prune)" }) - 1;
-      operations.push(...planRoleDeletion(orphan, `IamRole/${orphan.model.key}`, index));
-    }
-  }
+function planApi(api: DesiredState["apis"][number], observed: Observed, options: PlanOptions, plan: PlanSoFar): void {
+  const live = observed.apis.get(api.model.key)?.live;
+  const group = `RestApi/${api.model.key}`;
+  const desiredModel = applyIgnoreRules(api.model, live?.model, api.options.ignore);
+  // Both hashes are of the manifest as written: a change AWS made under an ignored path is neither a
+  // manifest change nor a reason to redeploy.
+  const hashes = restApiHashes(api.model);
+  const raw = diffRestApi(desiredModel, live, hashes, observed.target);
+  const appliedHash = live?.tags[TAG.specHash];
+  const last = ownValue(options.lastApplied, group);
+  const causes = causesOf(raw.changes, {
+    desiredHash: hashes.specHash,
+    ...(appliedHash !== undefined ? { appliedHash } : {}),
+    ...(last && live && last.hash === appliedHash ? { pendingChanges: diffRestApi(desiredModel, { ...live, model: last.model as RestApiModel }, hashes, observed.target).changes } : {}),
+  });
+  const diff = { ...raw, changes: annotate(raw.changes, causes) };
+  const offset = plan.changes.length;
+  if (!addChanges(plan, group, diff.changes, (api.options.reconcile ?? options.mode) === "observe")) return;
+  const context = { region: observed.target.region, partition: observed.target.partition, owner: options.owner, roleReady: plan.roleReady, ...(options.revision ? { revision: options.revision } : {}) };
+  const ops = planRestApi(diff, desiredModel, live, context);
+  plan.operations.push(...ops.map((op) => (op.change !== undefined ? { ...op, change: op.change + offset } : op)));
+}
 
-  return { changes, operations, summary: summarize(changes), skipped };
+/** Owned objects whose manifest is gone, deleted only with --prune and within --max-deletions. */
+function planPrune(observed: Observed, options: PlanOptions, plan: PlanSoFar): void {
+  const deletions = observed.orphanApis.length + observed.orphanRoles.length;
+  if (deletions > options.maxDeletions && !options.force) {
+    throw new PruneGuardError(
+      `--prune would delete ${deletions} object(s) (${[...observed.orphanApis.map((a) => `RestApi ${a.key} (${a.id})`), ...observed.orphanRoles.map((r) => `IamRole ${r.model.key}`)].join(", ")}), ` +
+        `more than --max-deletions ${options.maxDeletions}; re-run with --force or a higher --max-deletions`,
+    );
+  }
+  for (const orphan of observed.orphanApis) {
+    const index = plan.changes.push({ kind: "RestApi", action: "delete", id: { api: orphan.key }, fields: [], patch: [], reason: "its manifest is gone (--prune)" }) - 1;
+    plan.operations.push({ id: `RestApi/${orphan.key}:DeleteRestApi`, ...sdkCall("apigateway", "DeleteRestApi", { restApiId: orphan.id }), after: [], group: `RestApi/${orphan.key}`, change: index });
+  }
+  for (const orphan of observed.orphanRoles) {
+    const index = plan.changes.push({ kind: "IamRole", action: "delete", id: { role: orphan.model.key }, fields: [], patch: [], reason: "its manifest is gone (--prune)" }) - 1;
+    plan.operations.push(...planRoleDeletion(orphan, `IamRole/${orphan.model.key}`, index));
+  }
 }

@@ -130,9 +130,31 @@ function pathVariables(resourcePath: string): Set<string> {
 }
 
 function checkMethod(resourcePath: string, method: MethodSpec, at: FieldPath, context: CheckContext): CheckProblem[] {
+  const declared = new Set(Object.keys(method.requestParameters ?? {}));
+  const problems = checkMethodParameters(resourcePath, declared, at);
+  const integration = method.integration;
+  if (!integration) {
+    problems.push({ path: [...at, "integration"], message: "a method needs an integration (API Gateway refuses to deploy a method without one)" });
+  } else {
+    const iat = [...at, "integration"];
+    problems.push(...checkIntegrationTarget(integration, iat, context), ...checkIntegrationMappings(integration, declared, iat), ...checkIntegrationResponses(method, integration, iat));
+  }
+  for (const [code, response] of Object.entries(method.responses ?? {})) {
+    for (const header of Object.keys(response.responseParameters ?? {})) {
+      if (!RESPONSE_HEADER.test(header)) {
+        problems.push({ path: [...at, "responses", code, "responseParameters", header], at: "key", message: "a response parameter is method.response.header.<name>" });
+      }
+    }
+  }
+  return problems;
+}
+
+type IntegrationSpec = NonNullable<MethodSpec["integration"]>;
+
+/** Each declared parameter is well named, and a path parameter is a variable of the resource path. */
+function checkMethodParameters(resourcePath: string, declared: ReadonlySet<string>, at: FieldPath): CheckProblem[] {
   const problems: CheckProblem[] = [];
   const variables = pathVariables(resourcePath);
-  const declared = new Set(Object.keys(method.requestParameters ?? {}));
   for (const name of declared) {
     const where = [...at, "requestParameters", name];
     const match = METHOD_PARAM.exec(name);
@@ -147,75 +169,80 @@ function checkMethod(resourcePath: string, method: MethodSpec, at: FieldPath, co
       });
     }
   }
-  const integration = method.integration;
-  if (!integration) {
-    problems.push({ path: [...at, "integration"], message: "a method needs an integration (API Gateway refuses to deploy a method without one)" });
-  } else {
-    const iat = [...at, "integration"];
-    if (integration.type !== "MOCK") {
-      if (integration.uri === undefined) problems.push({ path: [...iat, "uri"], message: `is required for a ${integration.type} integration` });
-      if (integration.httpMethod === undefined) problems.push({ path: [...iat, "httpMethod"], message: `is required for a ${integration.type} integration` });
+  return problems;
+}
+
+/** What the integration calls, and with which role. */
+function checkIntegrationTarget(integration: IntegrationSpec, iat: FieldPath, context: CheckContext): CheckProblem[] {
+  const problems: CheckProblem[] = [];
+  if (integration.type !== "MOCK") {
+    if (integration.uri === undefined) problems.push({ path: [...iat, "uri"], message: `is required for a ${integration.type} integration` });
+    if (integration.httpMethod === undefined) problems.push({ path: [...iat, "httpMethod"], message: `is required for a ${integration.type} integration` });
+  }
+  if (integration.type === "AWS" && integration.uri !== undefined && /:s3:/.test(integration.uri) && integration.credentials === undefined) {
+    problems.push({ path: [...iat, "credentials"], message: "an AWS integration to S3 needs credentials: a role ARN or { roleRef: <IamRole name> }" });
+  }
+  const credentials = integration.credentials;
+  if (typeof credentials === "string" && !ROLE_ARN.test(credentials)) {
+    problems.push({ path: [...iat, "credentials"], message: "must be a role ARN (arn:aws:iam::<account>:role/<name>) or { roleRef: <IamRole name> }" });
+  } else if (typeof credentials === "object" && !context.roleNames.has(credentials.roleRef) && context.inUnreadFile?.(credentials.roleRef) !== true) {
+    problems.push({
+      path: [...iat, "credentials", "roleRef"],
+      message: `no IamRole named ${quote(credentials.roleRef)} in the manifests${hintFrom(credentials.roleRef, [...context.roleNames])}`,
+    });
+  }
+  if (typeof credentials === "object") problems.push(...checkSameAccount(credentials.roleRef, context.apiAccount ?? "", context, [...iat, "credentials", "roleRef"]));
+  return problems;
+}
+
+/** An integration maps only from parameters its method declares (AWS refuses the others when written). */
+function checkIntegrationMappings(integration: IntegrationSpec, declared: ReadonlySet<string>, iat: FieldPath): CheckProblem[] {
+  const problems: CheckProblem[] = [];
+  for (const [target, source] of Object.entries(integration.requestParameters ?? {})) {
+    const where = [...iat, "requestParameters", target];
+    if (!INTEGRATION_PARAM.test(target)) {
+      problems.push({ path: where, at: "key", message: "an integration request parameter is integration.request.(path|header|querystring).<name>" });
     }
-    if (integration.type === "AWS" && integration.uri !== undefined && /:s3:/.test(integration.uri) && integration.credentials === undefined) {
-      problems.push({ path: [...iat, "credentials"], message: "an AWS integration to S3 needs credentials: a role ARN or { roleRef: <IamRole name> }" });
-    }
-    const credentials = integration.credentials;
-    if (typeof credentials === "string" && !ROLE_ARN.test(credentials)) {
-      problems.push({ path: [...iat, "credentials"], message: "must be a role ARN (arn:aws:iam::<account>:role/<name>) or { roleRef: <IamRole name> }" });
-    } else if (typeof credentials === "object" && !context.roleNames.has(credentials.roleRef) && context.inUnreadFile?.(credentials.roleRef) !== true) {
-      problems.push({
-        path: [...iat, "credentials", "roleRef"],
-        message: `no IamRole named ${quote(credentials.roleRef)} in the manifests${hintFrom(credentials.roleRef, [...context.roleNames])}`,
+    const read = METHOD_PARAM.exec(source);
+    if (read && !declared.has(source)) {
+      // Suggest only a parameter of the same location, compared by its short name.
+      const sameLocation = [...declared].flatMap((d) => {
+        const m = METHOD_PARAM.exec(d);
+        return m && m[1] === read[1] ? [m[2] ?? ""] : [];
       });
-    }
-    if (typeof credentials === "object") problems.push(...checkSameAccount(credentials.roleRef, context.apiAccount ?? "", context, [...iat, "credentials", "roleRef"]));
-    for (const [target, source] of Object.entries(integration.requestParameters ?? {})) {
-      const where = [...iat, "requestParameters", target];
-      if (!INTEGRATION_PARAM.test(target)) {
-        problems.push({ path: where, at: "key", message: "an integration request parameter is integration.request.(path|header|querystring).<name>" });
-      }
-      const read = METHOD_PARAM.exec(source);
-      if (read && !declared.has(source)) {
-        // Suggest only a parameter of the same location, compared by its short name.
-        const sameLocation = [...declared].flatMap((d) => {
-          const m = METHOD_PARAM.exec(d);
-          return m && m[1] === read[1] ? [m[2] ?? ""] : [];
-        });
-        const hint = closest(read[2] ?? "", sameLocation);
-        problems.push({
-          path: where,
-          message: `reads ${clip(source, 120)}, which the method does not declare in requestParameters${hint ? `; did you mean "method.request.${read[1]}.${hint}"?` : ""}`,
-        });
-      }
-    }
-    const responses = integration.responses ?? {};
-    const defaults = Object.entries(responses).filter(([, r]) => r.selectionPattern === undefined || r.selectionPattern === "");
-    if (defaults.length > 1) {
+      const hint = closest(read[2] ?? "", sameLocation);
       problems.push({
-        path: [...iat, "responses"],
-        message: `only one integration response may omit selectionPattern (the default); found ${defaults.map(([code]) => code).join(", ")}`,
+        path: where,
+        message: `reads ${clip(source, 120)}, which the method does not declare in requestParameters${hint ? `; did you mean "method.request.${read[1]}.${hint}"?` : ""}`,
       });
-    }
-    for (const [code, response] of Object.entries(responses)) {
-      const rat = [...iat, "responses", code];
-      const methodResponse = method.responses?.[code];
-      if (!methodResponse) {
-        problems.push({ path: rat, at: "key", message: `status ${code} has no method response; declare responses.${code} on the method` });
-      }
-      if (response.selectionPattern !== undefined) problems.push(...checkSelectionPattern(response.selectionPattern, [...rat, "selectionPattern"]));
-      for (const header of Object.keys(response.responseParameters ?? {})) {
-        if (!RESPONSE_HEADER.test(header)) {
-          problems.push({ path: [...rat, "responseParameters", header], at: "key", message: "a response parameter is method.response.header.<name>" });
-        } else if (methodResponse && !(header in (methodResponse.responseParameters ?? {}))) {
-          problems.push({ path: [...rat, "responseParameters", header], at: "key", message: `maps ${clip(header, 120)}, which method response ${code} does not declare` });
-        }
-      }
     }
   }
-  for (const [code, response] of Object.entries(method.responses ?? {})) {
+  return problems;
+}
+
+/** One default response at most; each status has a method response declaring the headers it maps. */
+function checkIntegrationResponses(method: MethodSpec, integration: IntegrationSpec, iat: FieldPath): CheckProblem[] {
+  const problems: CheckProblem[] = [];
+  const responses = integration.responses ?? {};
+  const defaults = Object.entries(responses).filter(([, r]) => r.selectionPattern === undefined || r.selectionPattern === "");
+  if (defaults.length > 1) {
+    problems.push({
+      path: [...iat, "responses"],
+      message: `only one integration response may omit selectionPattern (the default); found ${defaults.map(([code]) => code).join(", ")}`,
+    });
+  }
+  for (const [code, response] of Object.entries(responses)) {
+    const rat = [...iat, "responses", code];
+    const methodResponse = method.responses?.[code];
+    if (!methodResponse) {
+      problems.push({ path: rat, at: "key", message: `status ${code} has no method response; declare responses.${code} on the method` });
+    }
+    if (response.selectionPattern !== undefined) problems.push(...checkSelectionPattern(response.selectionPattern, [...rat, "selectionPattern"]));
     for (const header of Object.keys(response.responseParameters ?? {})) {
       if (!RESPONSE_HEADER.test(header)) {
-        problems.push({ path: [...at, "responses", code, "responseParameters", header], at: "key", message: "a response parameter is method.response.header.<name>" });
+        problems.push({ path: [...rat, "responseParameters", header], at: "key", message: "a response parameter is method.response.header.<name>" });
+      } else if (methodResponse && !(header in (methodResponse.responseParameters ?? {}))) {
+        problems.push({ path: [...rat, "responseParameters", header], at: "key", message: `maps ${clip(header, 120)}, which method response ${code} does not declare` });
       }
     }
   }

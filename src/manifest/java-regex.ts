@@ -106,6 +106,30 @@ const MAX_INT = 0x7fffffff;
 const ILLEGAL_ESCAPES = new Set("CEFIJKLMOPQTUYgijlmopqy");
 const ILLEGAL_IN_CLASS = new Set("123456789ABGRXZbkz");
 
+/** Pattern.escape(): predefined classes and boundaries, matching no single character. */
+const CLASS_ESCAPES: ReadonlySet<string> = new Set(["B", "D", "S", "W", "d", "s", "w"]);
+/** Pattern.escape(): the control characters \f \n \r \t. */
+const CONTROL_ESCAPES: ReadonlyMap<string, number> = new Map([
+  ["f", 0x0c],
+  ["n", 0x0a],
+  ["r", 0x0d],
+  ["t", 0x09],
+]);
+/** Escapes Java takes and JavaScript reads otherwise (or not at all): accepted with a warning. */
+interface WarnedEscape {
+  kind: WarningKind;
+  what: (letter: string) => string;
+  value?: number;
+}
+const named = (kind: WarningKind, letters: string[]): [string, WarnedEscape][] => letters.map((l) => [l, { kind, what: (x) => `${kind === "anchor" ? "anchor" : "escape"} \\${x}` }]);
+const WARNED_ESCAPES: ReadonlyMap<string, WarnedEscape> = new Map<string, WarnedEscape>([
+  ...named("anchor", ["A", "G", "Z", "z"]),
+  ...named("escape", ["H", "R", "V", "h"]),
+  ["X", { kind: "java9", what: () => "\\X (Java 9 or later)" }],
+  ["a", { kind: "escape", what: () => "escape \\a", value: 0x07 }],
+  ["e", { kind: "escape", what: () => "escape \\e", value: 0x1b }],
+]);
+
 // CharPredicates.forProperty() (JDK 8u's CharPropertyNames): the names \p{…} takes without an Is/In prefix
 // or a key=; any other bare name is "Unknown character property name". One-letter \pX: the seven categories.
 const PROPERTY_NAMES = new Set([
@@ -357,50 +381,26 @@ class Parser {
     if (ILLEGAL_ESCAPES.has(letter) || (inClass && ILLEGAL_IN_CLASS.has(letter))) {
       throw this.error("Illegal/unsupported escape sequence", start);
     }
+    // A back reference (1-9): ref() takes further digits only while they name a group; a digit it leaves is
+    // a literal, so the syntax is the same either way. Java accepts a reference to a group that never exists.
+    if (/^[1-9]$/.test(letter) || CLASS_ESCAPES.has(letter)) return META;
+    const control = CONTROL_ESCAPES.get(letter);
+    if (control !== undefined) return control;
+    const warned = WARNED_ESCAPES.get(letter);
+    if (warned) {
+      this.warn(warned.kind, warned.what(letter), start);
+      return warned.value ?? META;
+    }
+    return this.specialEscape(letter, start, isRange) ?? ch;
+  }
+
+  /** The escapes that read further characters or depend on where they stand; undefined: a literal. */
+  private specialEscape(letter: string, start: number, isRange: boolean): number | undefined {
     switch (letter) {
       case "0":
         return this.octal(start);
-      case "1":
-      case "2":
-      case "3":
-      case "4":
-      case "5":
-      case "6":
-      case "7":
-      case "8":
-      case "9":
-        // A back reference: ref() takes further digits only while they name a group; a digit it leaves is a
-        // literal, so the syntax is the same either way. Java accepts a reference to a group that never exists.
-        return META;
-      case "A":
-      case "G":
-      case "Z":
-      case "z":
-        this.warn("anchor", `anchor \\${letter}`, start);
-        return META;
-      case "B":
-      case "D":
-      case "S":
-      case "W":
-      case "d":
-      case "s":
-      case "w":
-        return META;
-      case "H":
-      case "R":
-      case "V":
-      case "h":
-        this.warn("escape", `escape \\${letter}`, start);
-        return META;
-      case "X":
-        this.warn("java9", "\\X (Java 9 or later)", start);
-        return META;
       case "N":
         return this.characterName(start);
-      case "a":
-      case "e":
-        this.warn("escape", `escape \\${letter}`, start);
-        return letter === "a" ? 0x07 : 0x1b;
       case "b":
         // \b{g} (Java 9+) is a grapheme boundary; \b{ followed by anything else but g} is an error; a '{'
         // not followed by g is left to closure() (`\b{2}` repeats the boundary).
@@ -414,16 +414,8 @@ class Parser {
         // Pattern.c(): \c and any one character.
         if (this.cursor >= this.n) throw this.error("Illegal control escape sequence", start);
         return this.read() ^ 64;
-      case "f":
-        return 0x0c;
       case "k":
         return this.namedReference(start);
-      case "n":
-        return 0x0a;
-      case "r":
-        return 0x0d;
-      case "t":
-        return 0x09;
       case "u":
         return this.unicode(start);
       case "v":
@@ -433,7 +425,7 @@ class Parser {
         return this.hex(start);
       default:
         // Any other character, ASCII punctuation or not ASCII, stands for itself.
-        return ch;
+        return undefined;
     }
   }
 

@@ -1,6 +1,7 @@
 // The manifest schema: one zod description per kind. Everything else (JSON Schema, editor completion,
 // the "did you mean" hints) is derived from these objects, so a field is described exactly once here.
 import { z } from "zod";
+import type { PolicyDocument as ModelPolicyDocument } from "../model/policy-document.ts";
 
 export const API_VERSION = "apigw-reconciler/v1";
 
@@ -234,6 +235,13 @@ export type RestApiDocument = z.infer<typeof RestApiDocumentSchema>;
 export type IamRoleDocument = z.infer<typeof IamRoleDocumentSchema>;
 export type ManifestDocument = z.infer<typeof ManifestDocumentSchema>;
 export type PolicyDocument = z.infer<typeof PolicyDocumentSchema>;
+/**
+ * The model declares the policy document as plain data (model/ imports nothing from manifest/); the schema
+ * must describe exactly that type — a compile error here means the two disagree.
+ */
+type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type AssertTrue<T extends true> = T;
+export type _PolicyDocumentSchemaMatchesModel = AssertTrue<SameType<PolicyDocument, ModelPolicyDocument>>;
 export type MethodSpec = z.infer<typeof MethodSchema>;
 export type IntegrationSpec = z.infer<typeof IntegrationSchema>;
 export type StageSpec = z.infer<typeof StageSchema>;

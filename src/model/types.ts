@@ -1,6 +1,6 @@
 // The shape every stage shares: `load` produces it from manifests (Desired), `observe` produces it from AWS
 // (Live). Defaults are filled on both sides, so equal configurations are equal objects.
-import type { PolicyDocument } from "../manifest/schema.ts";
+import type { PolicyDocument } from "./policy-document.ts";
 
 export type { PolicyDocument };
 

@@ -1,6 +1,6 @@
 // A self-contained HTML drift report (one file, no external assets): a table per API / role, filters by
 // cause and kind. Everything shown is escaped; the small script only hides and shows rows.
-import type { CallCounts } from "../aws/recorder.ts";
+import type { CallCounts } from "../model/call-counts.ts";
 import type { Change, Plan } from "../model/changes.ts";
 import { groupOf } from "./outcomes.ts";
 import { identity } from "./text.ts";

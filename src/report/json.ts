@@ -1,5 +1,5 @@
 // The JSON report: a documented, stable shape (README "JSON output"). Bump `version` on breaking change.
-import type { CallCounts } from "../aws/recorder.ts";
+import type { CallCounts } from "../model/call-counts.ts";
 import type { OperationOutcome } from "../engine/apply.ts";
 import type { Plan } from "../model/changes.ts";
 import type { Target } from "../model/placeholders.ts";

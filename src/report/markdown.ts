@@ -1,6 +1,6 @@
 // Markdown for pull-request comments: IAM warnings on top, a summary table, one collapsible section per
 // API / role. Fits GitHub's 65,536-character comment limit by summarising when the full text is longer.
-import type { CallCounts } from "../aws/recorder.ts";
+import type { CallCounts } from "../model/call-counts.ts";
 import type { Change, Plan } from "../model/changes.ts";
 import { groupOf } from "./outcomes.ts";
 import { identity } from "./text.ts";

@@ -1,5 +1,5 @@
 // Terraform-like text rendering of a plan or an apply. Colour is a rendering option, never in the model.
-import type { CallCounts } from "../aws/recorder.ts";
+import type { CallCounts } from "../model/call-counts.ts";
 import type { OperationOutcome } from "../engine/apply.ts";
 import type { Change, Plan } from "../model/changes.ts";
 import { changeOutcomes, groupOf } from "./outcomes.ts";

@@ -239,6 +239,15 @@ APIGATEWAY_QUOTAS: dict[str, tuple[float, float]] = {
     "CreateRestApi#EDGE": (1, 1 / 30),
     "DeleteRestApi": (1, 1 / 30),
     "PutRestApi": (1, 1.0),
+    # Usage plans, API keys, custom domain names (same quotas page: "UpdateUsagePlan: 1 request every
+    # 20 seconds", "CreateDomainName / UpdateDomainName / DeleteDomainName: 1 request every 30 seconds"
+    # each, "CreateApiKey / DeleteApiKey: 5 requests per second" each; see SOURCES.md section 5).
+    "UpdateUsagePlan": (1, 1 / 20),
+    "CreateDomainName": (1, 1 / 30),
+    "UpdateDomainName": (1, 1 / 30),
+    "DeleteDomainName": (1, 1 / 30),
+    "CreateApiKey": (5, 5.0),
+    "DeleteApiKey": (5, 5.0),
 }
 
 

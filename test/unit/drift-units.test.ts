@@ -28,7 +28,9 @@ import { broadenedPermissions, broadenedTrust, securityNotes } from "../../src/k
 import { diffRestApi } from "../../src/kinds/rest-api/diff.ts";
 import type { Change, ChangeAction, ChangeId, ChangeKind, FieldChange, Plan } from "../../src/model/changes.ts";
 import type { PolicyDocument, RestApiModel } from "../../src/model/types.ts";
-import { alertPayloads, decideAlerts, deliverAlerts, describe as describeChange, fingerprintOf, type AlertDecision, type DriftItem } from "../../src/report/alerts.ts";
+import { decideAlerts, describe as describeChange, fingerprintOf, type AlertDecision, type DriftItem } from "../../src/notify/decide.ts";
+import { deliverAlerts } from "../../src/notify/deliver.ts";
+import { alertPayloads } from "../../src/notify/payloads.ts";
 import { GITHUB_COMMENT_LIMIT, renderMarkdown } from "../../src/report/markdown.ts";
 import { redactText, redactUrl } from "../../src/report/redact.ts";
 import { driftPlan, DRIFT_TITLE, OBSERVE_CALLS } from "./support/drift-plan.ts";
