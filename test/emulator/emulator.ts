@@ -203,14 +203,17 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
     configure: async (o) => {
       await control("POST", "config", o);
     },
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGTERM");
-      const killer = setTimeout(() => child.kill("SIGKILL"), 3_000);
-      await exited;
-      clearTimeout(killer);
-    },
+    stop: () => stopChild(child, exited),
   };
+}
+
+/** SIGTERM, then SIGKILL after 3 s: a test's python child (the emulator, a stand-in) always goes away. */
+export async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill("SIGTERM");
+  const killer = setTimeout(() => child.kill("SIGKILL"), 3_000);
+  await exited;
+  clearTimeout(killer);
 }
 
 /** True for operations that change nothing (Get*, List*, S3's Head*), by AWS naming convention. */

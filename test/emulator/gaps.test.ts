@@ -63,6 +63,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { startEmulator, type Emulator } from "./emulator.ts";
+import { failure, unique } from "./support.ts";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -100,25 +101,6 @@ afterAll(async () => {
 // helpers
 // ---------------------------------------------------------------------------------------
 
-interface Failure {
-  name: string;
-  status: number | undefined;
-  message: string;
-}
-
-/** The SDK error a call fails with (fails the test if the call succeeds). */
-async function failure(call: Promise<unknown>): Promise<Failure> {
-  try {
-    await call;
-  } catch (error) {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message };
-  }
-  throw new Error("expected the call to fail, it succeeded");
-}
-
-let counter = 0;
-const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
 
 async function newApi(): Promise<{ id: string; root: string }> {
   const api = await apigw.send(new CreateRestApiCommand({ name: unique("api"), endpointConfiguration: { types: ["REGIONAL"] } }));

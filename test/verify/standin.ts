@@ -3,6 +3,7 @@
  * SigV4 signature with botocore and serves the S3 calls through the emulator's moto S3 — and drives its
  * control endpoints. One python child process per stand-in, on 127.0.0.1 and a free port.
  */
+import { stopChild } from "../emulator/emulator.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -65,13 +66,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     log: async () => ((await control("GET", "log")) as { requests: StandInRequest[] }).requests,
     resetLog: async () => void (await control("POST", "reset-log")),
     setMode: async (mode) => void (await control("POST", "mode", mode)),
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGTERM");
-      const killer = setTimeout(() => child.kill("SIGKILL"), 3_000);
-      await exited;
-      clearTimeout(killer);
-    },
+    stop: () => stopChild(child, exited),
   };
 }
 
