@@ -26,6 +26,8 @@ import { renderJson } from "../report/json.ts";
 import { renderMarkdown } from "../report/markdown.ts";
 import { renderText } from "../report/text.ts";
 import { addVerifyCommand } from "./verify.ts";
+import { addImportCommand } from "./import.ts";
+import { addExportCommand } from "./export.ts";
 
 export const EXIT = { ok: 0, error: 1, changes: 2 } as const;
 
@@ -118,6 +120,8 @@ export function buildProgram(out: (text: string) => void, err: (text: string) =>
 
   addRunCommand(program, err);
   addVerifyCommand(program, out, err);
+  addImportCommand(program, out, err);
+  addExportCommand(program, out, err);
 
   program
     .command("validate")

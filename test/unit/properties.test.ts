@@ -7,6 +7,7 @@
 //      (also with map keys named like Object.prototype members: `toString`, `constructor`…);
 //   4. policies compare equal to themselves as IAM answers them (URL-encoded, re-ordered, string vs list).
 import fc from "fast-check";
+import { assembleApiSpec, RESOURCE_POLICIES as POLICIES, dropUndefined, maybe, resourcesArb as apiResourcesArb, someOf, stageArb as apiStageArb, subsetOf, type ApiArbitraryOptions, type Spec } from "./support/api-arbitraries.ts";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { applyPlan } from "../../src/engine/apply.ts";
@@ -39,112 +40,16 @@ const FAST: RetryPolicy = { retries: 0, minTimeoutMs: 1, maxTimeoutMs: 1, maxRet
 
 // ---------------------------------------------------------------- random manifests
 
-type Spec = Record<string, unknown>;
-
-const subsetOf = <T>(values: readonly T[]) => fc.subarray([...values]);
-const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
-/** A record with a random subset of the given keys, each with a value from its arbitrary. */
-const someOf = <T>(entries: Record<string, fc.Arbitrary<T>>) =>
-  fc.record(Object.fromEntries(Object.entries(entries).map(([k, arb]) => [k, maybe(arb)]))).map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as Record<string, T>);
-
-const HEADERS = ["method.response.header.A", "method.response.header.B"] as const;
-const METHOD_PARAMS = ["method.request.header.X-A", "method.request.querystring.q"] as const;
-
-const methodResponsesArb = fc
-  .subarray(["200", "400", "500"])
-  .chain((codes) =>
-    fc.tuple(
-      ...codes.map((code) =>
-        fc.record({ code: fc.constant(code), responseParameters: someOf({ [HEADERS[0]]: fc.boolean(), [HEADERS[1]]: fc.boolean() }), responseModels: someOf({ "application/json": fc.constantFrom("Empty", "Error") }) }),
-      ),
-    ),
-  );
-
-function integrationArb(responses: { code: string; responseParameters: Record<string, boolean> }[]): fc.Arbitrary<Spec> {
-  const responsesArb = fc
-    .subarray(responses)
-    .chain((chosen) =>
-      fc.tuple(
-        ...chosen.map((r) =>
-          fc.record({
-            code: fc.constant(r.code),
-            selectionPattern: r.code === "200" ? maybe(fc.constant("2\\d{2}")) : fc.constantFrom("4\\d{2}", "5\\d{2}", "400|404"),
-            responseParameters: someOf(Object.fromEntries(Object.keys(r.responseParameters).map((h) => [h, fc.constantFrom("integration.response.header.Date", "'literal'")]))),
-            responseTemplates: someOf({ "application/json": fc.constantFrom("#set($a = 1)", "$input.body") }),
-            contentHandling: maybe(fc.constantFrom("CONVERT_TO_BINARY", "CONVERT_TO_TEXT")),
-          }),
-        ),
-      ),
-    );
-  return fc
-    .record({
-      type: fc.constantFrom("AWS", "HTTP", "MOCK"),
-      target: fc.constantFrom(0, 1),
-      httpMethod: fc.constantFrom("GET", "POST"),
-      credentials: maybe(fc.constantFrom("arn:aws:iam::123456789012:role/r1", "arn:aws:iam::123456789012:role/svc/r2")),
-      requestParameters: someOf({ "integration.request.header.x-a": fc.constantFrom("'v1'", "'v2'", "context.requestId"), "integration.request.querystring.p": fc.constant("'p'") }),
-      requestTemplates: someOf({ "application/json": fc.constantFrom('{"a": 1}', "$input.json('$')"), "text/plain": fc.constant("t") }),
-      passthroughBehavior: maybe(fc.constantFrom("WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER")),
-      contentHandling: maybe(fc.constantFrom("CONVERT_TO_BINARY", "CONVERT_TO_TEXT")),
-      timeoutInMillis: maybe(fc.constantFrom(50, 1000, 29000)),
-      cacheKeyParameters: subsetOf(METHOD_PARAMS),
-      responses: responsesArb,
-    })
-    .map(({ type, target, httpMethod, credentials, responses: rs, ...rest }) => ({
-      type,
-      ...(type === "AWS" ? { uri: ["arn:aws:apigateway:us-east-1:sqs:path/123456789012/q1", "arn:aws:apigateway:us-east-1:sqs:path/123456789012/q2"][target], httpMethod, ...(credentials ? { credentials } : {}) } : {}),
-      ...(type === "HTTP" ? { uri: ["https://example.com/a", "https://example.com/b"][target], httpMethod } : {}),
-      ...dropUndefined(rest),
-      responses: Object.fromEntries(rs.map(({ code, ...r }) => [code, dropUndefined(r)])),
-    }));
-}
-
-const methodArb: fc.Arbitrary<Spec> = methodResponsesArb.chain((responses) =>
-  fc
-    .record({
-      authorizationType: maybe(fc.constantFrom("NONE", "AWS_IAM")),
-      apiKeyRequired: maybe(fc.boolean()),
-      operationName: maybe(fc.constantFrom("opA", "opB")),
-      requestParameters: someOf({ [METHOD_PARAMS[0]]: fc.boolean(), [METHOD_PARAMS[1]]: fc.boolean() }),
-      integration: integrationArb(responses),
-    })
-    .map((m) => ({ ...dropUndefined(m), responses: Object.fromEntries(responses.map(({ code, ...r }) => [code, r])) })),
-);
-
-/** Resource paths from a small pool, so that two random APIs share, rename and drop resources. */
-const resourcesArb = fc
-  .record({ v1: fc.constantFrom("{folder}", "{bucket}"), v2: fc.constantFrom("{id}", "{key}"), v3: fc.constantFrom("{item}", "{object}") })
-  .chain(({ v1, v2, v3 }) => fc.subarray(["/", "/a", "/b", `/${v1}`, "/a/c", `/a/${v2}`, `/${v1}/x`, `/${v1}/${v3}`]))
-  .chain((paths) => fc.tuple(...paths.map((path) => fc.tuple(fc.constant(path), someOf({ GET: methodArb, PUT: methodArb, DELETE: methodArb, POST: methodArb })))));
-
-const settingArb = someOf<unknown>({
-  loggingLevel: fc.constantFrom("OFF", "ERROR", "INFO"),
-  metricsEnabled: fc.boolean(),
-  throttlingRateLimit: fc.constantFrom(100, 50.5, 10000),
-  throttlingBurstLimit: fc.constantFrom(200, 5000),
-  cachingEnabled: fc.boolean(),
-  cacheTtlInSeconds: fc.constantFrom(60, 300),
-});
-
-const stageArb = fc.record({
-  description: maybe(fc.constantFrom("first", "second")),
-  variables: someOf({ bucket: fc.constantFrom("b1", "b2"), env: fc.constant("x") }),
-  tracingEnabled: maybe(fc.boolean()),
-  all: maybe(settingArb),
-  one: maybe(fc.tuple(fc.nat(), settingArb)),
-  tags: someOf({ env: fc.constantFrom("p", "q") }),
-});
-
-const POLICIES = [
-  { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "execute-api:Invoke", Resource: "arn:aws:execute-api:us-east-1:123456789012:*/*" }] },
-  {
-    Version: "2012-10-17",
-    Statement: [
-      { Effect: "Allow", Principal: { AWS: ["arn:aws:iam::123456789012:root"] }, Action: ["execute-api:Invoke"], Resource: ["arn:aws:execute-api:us-east-1:123456789012:*/*"] },
-      { Effect: "Deny", Principal: "*", Action: "execute-api:Invoke", Resource: "arn:aws:execute-api:us-east-1:123456789012:*/*/DELETE/*" },
-    ],
-  },
-];
+const ARBITRARIES: ApiArbitraryOptions = {
+  credentials: ["arn:aws:iam::123456789012:role/r1", "arn:aws:iam::123456789012:role/svc/r2"],
+  awsUris: ["arn:aws:apigateway:us-east-1:sqs:path/123456789012/q1", "arn:aws:apigateway:us-east-1:sqs:path/123456789012/q2"],
+  responseTemplates: ["#set($a = 1)", "$input.body"],
+  stageDescription: fc.constantFrom("first", "second"),
+  stageVariables: { bucket: fc.constantFrom("b1", "b2"), env: fc.constant("x") },
+  stageTags: { env: fc.constantFrom("p", "q") },
+};
+const resourcesArb = apiResourcesArb(ARBITRARIES);
+const stageArb = apiStageArb(ARBITRARIES);
 
 const apiSpecArb: fc.Arbitrary<Spec> = fc
   .record({
@@ -160,27 +65,7 @@ const apiSpecArb: fc.Arbitrary<Spec> = fc
     resources: resourcesArb,
     stages: someOf({ prod: stageArb, dev: stageArb }),
   })
-  .map(({ resources, stages, ...rest }) => {
-    const methods = resources.flatMap(([path, ms]) => Object.keys(ms).map((verb) => `${path === "/" ? "" : path}/${verb}`));
-    const stageSpecs = Object.fromEntries(
-      Object.entries(stages).map(([name, { all, one, ...stage }]) => {
-        const methodSettings: Record<string, unknown> = {};
-        if (all) methodSettings["*/*"] = all;
-        if (one && methods.length > 0) methodSettings[methods[one[0] % methods.length] ?? "*/*"] = one[1];
-        return [name, { ...dropUndefined(stage), methodSettings }];
-      }),
-    );
-    return {
-      ...dropUndefined(rest),
-      resources: Object.fromEntries(resources.map(([path, ms]) => [path, { methods: ms }])),
-      // API Gateway refuses to deploy an API without methods: such an API has no stages.
-      ...(methods.length > 0 ? { stages: stageSpecs } : {}),
-    };
-  });
-
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
+  .map(assembleApiSpec);
 
 /** The spec through the real loader: a valid Desired API (or the loader's complaint, which fails the run). */
 function load(spec: Spec): DesiredRestApi {

@@ -105,35 +105,43 @@ export function planIamRole(
     return { operations: ops, ...(readyAfter ? { readyAfter } : {}) };
   }
   let created = false;
-  for (const change of changes) {
-    const policy = change.id.policy ?? "";
-    switch (`${change.kind}:${change.action}`) {
-      case "IamRole:create":
-        add(sdkCall("iam", "CreateRole", createRoleInput(desired, identity)), change);
-        created = true;
-        break;
-      case "IamRole:update":
-        for (const field of change.fields) planRoleField(field, desired, live, add, change, RoleName);
-        break;
-      case "RolePolicy:create":
-      case "RolePolicy:update":
-        add(sdkCall("iam", "PutRolePolicy", { RoleName, PolicyName: policy, PolicyDocument: JSON.stringify(ownValue(desired.inlinePolicies, policy)) }), change, `:${policy}`);
-        break;
-      case "RolePolicy:delete":
-        add(sdkCall("iam", "DeleteRolePolicy", { RoleName, PolicyName: policy }), change, `:${policy}`);
-        break;
-      case "RolePolicyAttachment:create":
-      case "RolePolicyAttachment:delete":
-        add(sdkCall("iam", change.action === "create" ? "AttachRolePolicy" : "DetachRolePolicy", { RoleName, PolicyArn: policy }), change, `:${policy}`);
-        break;
-    }
-  }
+  for (const change of changes) created = planRoleChange(change, { desired, live, identity }, add) || created;
   const ready = created ? previous : undefined;
   if (created) add(sdkCall("iam", "TagRole", { RoleName, Tags: toTagList({ [TAG.specHash]: specHash }) }), undefined, ":spec-hash");
   else if (live && (live.tags[TAG.specHash] !== specHash || live.tags[TAG.name] !== desired.key || live.tags[TAG.owner] !== owner)) {
     add(sdkCall("iam", "TagRole", { RoleName, Tags: toTagList(ownership) }), undefined, ":ownership");
   }
   return { operations: ops, readyAfter: ready };
+}
+
+type AddRoleCall = (planned: PlannedCall, change: Change | undefined, suffix?: string) => string;
+
+/** The IAM calls of one change of a role; true when it creates the role. */
+function planRoleChange(change: Change, role: { desired: IamRoleModel; live: LiveIamRole | undefined; identity: Record<string, string> }, add: AddRoleCall): boolean {
+  const { desired, live } = role;
+  const RoleName = desired.roleName;
+  const policy = change.id.policy ?? "";
+  switch (`${change.kind}:${change.action}`) {
+    case "IamRole:create":
+      add(sdkCall("iam", "CreateRole", createRoleInput(desired, role.identity)), change);
+      return true;
+    case "IamRole:update":
+      for (const field of change.fields) planRoleField(field, desired, live, add, change, RoleName);
+      return false;
+    case "RolePolicy:create":
+    case "RolePolicy:update":
+      add(sdkCall("iam", "PutRolePolicy", { RoleName, PolicyName: policy, PolicyDocument: JSON.stringify(ownValue(desired.inlinePolicies, policy)) }), change, `:${policy}`);
+      return false;
+    case "RolePolicy:delete":
+      add(sdkCall("iam", "DeleteRolePolicy", { RoleName, PolicyName: policy }), change, `:${policy}`);
+      return false;
+    case "RolePolicyAttachment:create":
+    case "RolePolicyAttachment:delete":
+      add(sdkCall("iam", change.action === "create" ? "AttachRolePolicy" : "DetachRolePolicy", { RoleName, PolicyArn: policy }), change, `:${policy}`);
+      return false;
+    default:
+      return false;
+  }
 }
 
 /** A role whose path changed: everything off, delete, create at the new path, everything back on. */
