@@ -327,16 +327,17 @@ describe("a git command that hangs is stopped", () => {
   it("on abort: the whole process group is killed (the helper holding the connection too), at once", async () => {
     const source = await hanging();
     const controller = new AbortController();
-    const started = Date.now();
     const pending = source.latest(controller.signal);
-    await vi.waitFor(() => expect(sockets.length).toBeGreaterThan(0), { timeout: 5_000 });
+    // git may take seconds to start on a loaded machine; "at once" is measured from the abort.
+    await vi.waitFor(() => expect(sockets.length).toBeGreaterThan(0), { timeout: 15_000 });
+    const aborted = Date.now();
     controller.abort();
     const error = await failureOf(pending);
     expect(error.kind).toBe("aborted");
     expect(error.message).toBe(`git ls-remote was stopped (https://127.0.0.1:${port}/repo.git)`);
     await closed[0];
-    expect(Date.now() - started).toBeLessThan(5_000);
-  });
+    expect(Date.now() - aborted).toBeLessThan(5_000);
+  }, 30_000);
 
   it("after the timeout", async () => {
     const source = await hanging(300);
