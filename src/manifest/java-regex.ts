@@ -662,32 +662,11 @@ class Parser {
         case DOLLAR:
         case AT:
           throw this.error("Unknown group type", open);
-        default: {
-          // addFlag(): flags, then '-' and flags to turn off; then ')' (flags only) or ':' (a group).
-          this.cursor--;
-          let on = true;
-          let comments = false;
-          for (let flag = this.peek(); ; flag = this.next()) {
-            if (flag === MINUS && on) on = false;
-            else if (flag >= 0 && FLAGS.has(String.fromCodePoint(flag))) {
-              if (on && flag === LOWER_X) comments = true;
-              if (on && flag === UPPER_U) this.unicodeClasses = true;
-            } else break;
-          }
-          const end = this.peek();
-          if (end !== RPAREN && end !== COLON) throw this.error("Unknown inline modifier", this.cursor);
-          this.next();
-          if (comments) {
-            // In comments mode whitespace and #… are skipped everywhere (Pattern.peek/parsePastWhitespace).
-            this.warn("comments", "comments mode (?x) (the rest is not checked)", open);
-            throw new StopChecking();
-          }
-          this.warn("flags", `inline flags ${this.source(open, this.cursor)}`, open);
-          if (end === RPAREN) {
+        default:
+          if (this.inlineFlags(open)) {
             this.depth--;
             return; // no quantifier: `(?i)*` is a dangling '*'
           }
-        }
       }
     }
     this.expr();
@@ -695,6 +674,33 @@ class Parser {
     this.next();
     this.depth--;
     this.closure();
+  }
+
+  /**
+   * Pattern.addFlag(): the cursor is one past the first flag: flags, then '-' and flags to turn off; then
+   * ')' (flags only: returns true) or ':' (a group follows: returns false).
+   */
+  private inlineFlags(open: number): boolean {
+    this.cursor--;
+    let on = true;
+    let comments = false;
+    for (let flag = this.peek(); ; flag = this.next()) {
+      if (flag === MINUS && on) on = false;
+      else if (flag >= 0 && FLAGS.has(String.fromCodePoint(flag))) {
+        if (on && flag === LOWER_X) comments = true;
+        if (on && flag === UPPER_U) this.unicodeClasses = true;
+      } else break;
+    }
+    const end = this.peek();
+    if (end !== RPAREN && end !== COLON) throw this.error("Unknown inline modifier", this.cursor);
+    this.next();
+    if (comments) {
+      // In comments mode whitespace and #… are skipped everywhere (Pattern.peek/parsePastWhitespace).
+      this.warn("comments", "comments mode (?x) (the rest is not checked)", open);
+      throw new StopChecking();
+    }
+    this.warn("flags", `inline flags ${this.source(open, this.cursor)}`, open);
+    return end === RPAREN;
   }
 
   // ------------------------------------------------------------ quantifiers
