@@ -1,8 +1,16 @@
 // Pure helpers of `npm run bench`: the quota-bound and dependency-chain minimums, manifest generators
-// (fleet, synthetic 300 × 5 API) and table formatting. No I/O here but what the generators return.
+// (fleet, synthetic 300 × 5 API, and the planning case built from it) and table formatting. No I/O here
+// but what the generators return.
 import { parseDocument, stringify } from "yaml";
 import { API_GATEWAY_QUOTAS, type Quota } from "../src/aws/quotas.ts";
+import type { Observed } from "../src/engine/observe.ts";
+import { roleSpecHash } from "../src/kinds/iam-role/diff.ts";
+import { groupKey, type ObservedObject } from "../src/kinds/kind.ts";
+import { parseManifests } from "../src/manifest/load.ts";
 import type { Operation } from "../src/model/changes.ts";
+import { TAG } from "../src/model/live.ts";
+import { resolvePlaceholders, type Target } from "../src/model/placeholders.ts";
+import { objectsOf, type DesiredIamRole, type DesiredRestApi, type DesiredState } from "../src/model/types.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Quota-bound minimum
@@ -254,6 +262,66 @@ export function syntheticManifest(options: SyntheticOptions): string {
     },
   };
   return `${stringify(api)}---\n${stringify(role)}`;
+}
+
+/** The inputs of the planning benchmark: the synthetic API desired, and observed absent or as its variant. */
+export interface SyntheticPlanningCase {
+  desired: DesiredState;
+  /** Nothing live but the role: the plan creates the whole API. */
+  absent: Observed;
+  /** The variant live (other mappings, missing and extra resources), deployed from an older spec. */
+  different: Observed;
+  resources: number;
+  methods: number;
+  /** Time to parse the desired manifest, in ms. */
+  parseMs: number;
+}
+
+/** Builds the 300 × 5 planning case of `npm run bench` (and scripts/bench-plan.ts); `owner` tags the live objects. */
+export function syntheticPlanningCase(owner: string): SyntheticPlanningCase {
+  const target: Target = { region: "us-east-1", accountId: "123456789012", partition: "aws" };
+  const t0 = performance.now();
+  const desiredRaw = parseManifests([{ file: "synthetic.yaml", text: syntheticManifest({ top: 23, children: 12, variant: false }) }]).desired;
+  const parseMs = performance.now() - t0;
+  const liveRaw = parseManifests([{ file: "synthetic-live.yaml", text: syntheticManifest({ top: 23, children: 12, variant: true }) }]).desired;
+  const desired: DesiredState = resolvePlaceholders(desiredRaw, target);
+  const [liveApi] = objectsOf<DesiredRestApi>(resolvePlaceholders(liveRaw, target), "RestApi");
+  const [api] = objectsOf<DesiredRestApi>(desired, "RestApi");
+  const [role] = objectsOf<DesiredIamRole>(desired, "IamRole");
+  if (!api || !liveApi || !role) throw new Error("synthetic manifest: expected one RestApi and one IamRole");
+  const resources = Object.keys(api.model.resources).length;
+  const methods = Object.values(api.model.resources).reduce((n, r) => n + Object.keys(r.methods).length, 0);
+
+  const roleArn = `arn:aws:iam::${target.accountId}:role/${role.model.roleName}`;
+  const liveRole = { arn: roleArn, model: role.model, tags: { [TAG.name]: role.model.key, [TAG.owner]: owner, [TAG.specHash]: roleSpecHash(role.model) } };
+  const roleGroup = groupKey("IamRole", role.model.key);
+  const apiGroup = groupKey("RestApi", api.model.key);
+  const observedRole = { kind: "IamRole", key: role.model.key, live: liveRole, adopted: false };
+  const absent: Observed = {
+    target,
+    objects: new Map<string, ObservedObject>([
+      [roleGroup, observedRole],
+      [apiGroup, { kind: "RestApi", key: api.model.key, adopted: false }],
+    ]),
+    orphans: [],
+  };
+  const resourceIds = Object.fromEntries(Object.keys(liveApi.model.resources).map((p, i) => [p, `r${i}`]));
+  const live = {
+    id: "abc123",
+    model: liveApi.model,
+    tags: { [TAG.name]: api.model.key, [TAG.owner]: owner, [TAG.specHash]: "old", [TAG.deployed]: "dep1:oldconfig" },
+    resourceIds,
+    stageDeployments: { prod: "dep1" },
+  };
+  const different: Observed = {
+    target,
+    objects: new Map<string, ObservedObject>([
+      [roleGroup, observedRole],
+      [apiGroup, { kind: "RestApi", key: api.model.key, adopted: false, live }],
+    ]),
+    orphans: [],
+  };
+  return { desired, absent, different, resources, methods, parseMs };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,17 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createGateway } from "../src/aws/gateway.ts";
 import type { CallCounts } from "../src/aws/recorder.ts";
-import { roleSpecHash } from "../src/kinds/iam-role/diff.ts";
 import { DEFAULT_APPLY } from "../src/engine/apply.ts";
 import type { Observed } from "../src/engine/observe.ts";
 import { buildPlan, type PlanOptions } from "../src/engine/plan.ts";
 import { reconcilePass } from "../src/engine/reconcile.ts";
-import { loadManifests, parseManifests } from "../src/manifest/load.ts";
-import { TAG } from "../src/model/live.ts";
-import { resolvePlaceholders, type Target } from "../src/model/placeholders.ts";
-import type { DesiredState } from "../src/model/types.ts";
+import { loadManifests } from "../src/manifest/load.ts";
 import { startEmulator, type Emulator } from "../test/emulator/emulator.ts";
-import { bindingBucket, chainSteps, countDifferences, median, quotaIssueSeconds, renameApi, syntheticManifest, table } from "./bench-lib.ts";
+import { bindingBucket, chainSteps, countDifferences, median, quotaIssueSeconds, renameApi, syntheticPlanningCase, table } from "./bench-lib.ts";
 
 const LATENCY_MS = 50;
 const fleetArg = process.argv.indexOf("--fleet"); // --fleet N: a smaller fleet, for trying the bench out
@@ -196,47 +192,7 @@ interface PlanningFigures {
 
 function measurePlanning(): PlanningFigures {
   progress("planning 300 × 5 …");
-  const target: Target = { region: "us-east-1", accountId: "123456789012", partition: "aws" };
-  const t0 = performance.now();
-  const desiredRaw = parseManifests([{ file: "synthetic.yaml", text: syntheticManifest({ top: 23, children: 12, variant: false }) }]).desired;
-  const parseMs = performance.now() - t0;
-  const liveRaw = parseManifests([{ file: "synthetic-live.yaml", text: syntheticManifest({ top: 23, children: 12, variant: true }) }]).desired;
-  const desired: DesiredState = resolvePlaceholders(desiredRaw, target);
-  const liveState: DesiredState = resolvePlaceholders(liveRaw, target);
-  const api = desired.apis[0];
-  const liveApi = liveState.apis[0];
-  const role = desired.roles[0];
-  if (!api || !liveApi || !role) throw new Error("synthetic manifest: expected one RestApi and one IamRole");
-  const resources = Object.keys(api.model.resources).length;
-  const methods = Object.values(api.model.resources).reduce((n, r) => n + Object.keys(r.methods).length, 0);
-
-  const roleArn = `arn:aws:iam::${target.accountId}:role/${role.model.roleName}`;
-  const liveRole = { arn: roleArn, model: role.model, tags: { [TAG.name]: role.model.key, [TAG.owner]: OWNER, [TAG.specHash]: roleSpecHash(role.model) } };
-  const roles = new Map([[role.model.key, { key: role.model.key, live: liveRole, adopted: false }]]);
-  const absent: Observed = { target, apis: new Map([[api.model.key, { key: api.model.key, adopted: false }]]), roles, orphanApis: [], orphanRoles: [] };
-  const resourceIds = Object.fromEntries(Object.keys(liveApi.model.resources).map((p, i) => [p, `r${i}`]));
-  const different: Observed = {
-    target,
-    apis: new Map([
-      [
-        api.model.key,
-        {
-          key: api.model.key,
-          adopted: false,
-          live: {
-            id: "abc123",
-            model: liveApi.model,
-            tags: { [TAG.name]: api.model.key, [TAG.owner]: OWNER, [TAG.specHash]: "old", [TAG.deployed]: "dep1:oldconfig" },
-            resourceIds,
-            stageDeployments: { prod: "dep1" },
-          },
-        },
-      ],
-    ]),
-    roles,
-    orphanApis: [],
-    orphanRoles: [],
-  };
+  const { desired, absent, different, resources, methods, parseMs } = syntheticPlanningCase(OWNER);
 
   const run = (observed: Observed) => {
     for (let i = 0; i < 2; i++) buildPlan(desired, observed, PASS); // warm-up

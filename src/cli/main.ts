@@ -2,14 +2,14 @@
 import { Command, CommanderError, Option } from "commander";
 import { AwsCallError } from "../aws/errors.ts";
 import { Gateways } from "../aws/targets.ts";
-import type { TargetSpec } from "../model/types.ts";
+import type { DesiredState, TargetSpec } from "../model/types.ts";
 import { OwnershipError } from "../engine/observe.ts";
 import { runPass, type PassConfig } from "../engine/pass.ts";
 import type { PassKind, PassReport } from "../engine/pass-report.ts";
 import { PruneGuardError } from "../engine/plan.ts";
 import { formatIssue, ManifestError } from "../manifest/issues.ts";
 import { loadManifests } from "../manifest/load.ts";
-import { manifestJsonSchema } from "../manifest/schema.ts";
+import { KINDS, manifestJsonSchema } from "../kinds/index.ts";
 import { SelectorError } from "../manifest/selector.ts";
 import { writeFileSync } from "node:fs";
 import { DEFAULT_STATE_FILE } from "../engine/state.ts";
@@ -132,7 +132,7 @@ export function buildProgram(out: (text: string) => void, err: (text: string) =>
       for (const warning of loaded.warnings) err(`warning: ${formatIssue(warning)}\n`);
       out(
         `${loaded.documents} document(s) in ${loaded.files.length} file(s) are valid: ` +
-          `${loaded.desired.apis.length} RestApi, ${loaded.desired.roles.length} IamRole\n`,
+          `${countsByKind(loaded.desired)}\n`,
       );
     });
 
@@ -265,4 +265,12 @@ function exitCodeOf(report: PassReport, flags: ReconcileFlags): number {
   if (report.kind === "drift") return changes.some((c) => c.cause === "drift") ? EXIT.changes : EXIT.ok;
   if (flags.detailedExitcode && changes.length > 0) return EXIT.changes;
   return EXIT.ok;
+}
+
+/** "1 RestApi, 1 IamRole": every kind of the registry with objects, the first two always (as validate always said). */
+function countsByKind(desired: DesiredState): string {
+  return KINDS.map((kind, i) => ({ kind: kind.kind, count: desired.objects.filter((o) => o.kind === kind.kind).length, always: i < 2 }))
+    .filter((k) => k.always || k.count > 0)
+    .map((k) => `${k.count} ${k.kind}`)
+    .join(", ");
 }

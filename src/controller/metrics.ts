@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import { THROTTLED } from "../aws/errors.ts";
 import type { CallCounts } from "../aws/recorder.ts";
 import type { PassReport, PassResult } from "../engine/pass-report.ts";
+import { kindOfChange } from "../kinds/index.ts";
 import type { Change, PlanSummary } from "../model/changes.ts";
 
 export const METRIC_PREFIX = "apigw_reconciler_";
@@ -50,8 +51,8 @@ function config<N extends MetricName>(name: N, registry: Registry) {
 
 /** The label of a change's API or role: manifest names have no '/', so role/NAME cannot collide with an API. */
 export function driftLabel(change: Change): string {
-  if (change.id.role !== undefined) return `role/${change.id.role}`;
-  return change.id.api ?? "";
+  const kind = kindOfChange(change);
+  return kind.metricLabel(change.id[kind.root] ?? "");
 }
 
 export class ControllerMetrics {

@@ -15,8 +15,8 @@ import { OwnershipError } from "./observe.ts";
 import type { PassKind, PassReport } from "./pass-report.ts";
 import { PruneGuardError } from "./plan.ts";
 import { applyPlanned, planPass, type PassOptions, type PassResult as ReconcileResult, type Planned } from "./reconcile.ts";
-import { addCalls, guardDeletions, joinResults, prunesRoles, splitByTarget, type TargetPart } from "./targets.ts";
-import type { TargetSpec } from "../model/types.ts";
+import { addCalls, guardDeletions, joinResults, prunesAccountScope, splitByTarget, type TargetPart } from "./targets.ts";
+import type { DesiredState, TargetSpec } from "../model/types.ts";
 import type { StateFile } from "./state.ts";
 
 export interface PassConfig {
@@ -123,7 +123,7 @@ type TargetDeps = PassDeps & { forPass: (target: TargetSpec | undefined) => Gate
 async function reconcileTargets(loaded: LoadedManifests, state: StateFile, config: PassConfig, deps: TargetDeps): Promise<{ result: ReconcileResult; failures: string[] }> {
   const selected = selectDesired(loaded.desired, parseSelector(config.selector ?? ""));
   const parts = splitByTarget(selected, await deps.gateway.region());
-  const jobs = parts.map((part, i) => ({ part, gateway: deps.forPass(part.target), options: partOptions(loaded, { ...part, pruneRoles: prunesRoles(parts, i) }, state, config, deps) }));
+  const jobs = parts.map((part, i) => ({ part, gateway: deps.forPass(part.target), options: partOptions(loaded, { ...part, pruneAccountScope: prunesAccountScope(parts, i) }, state, config, deps) }));
   const settled = await Promise.allSettled(jobs.map((job) => planPass(job.gateway, job.part.desired, job.options)));
   const planned: { job: (typeof jobs)[number]; planned: Planned }[] = [];
   const failures: string[] = [];
@@ -147,15 +147,15 @@ function describeTarget(target: TargetSpec | undefined): string {
   return [target?.assumeRoleArn ?? "the run's account", target?.region].filter(Boolean).join(" ");
 }
 
-function partOptions(loaded: LoadedManifests, part: TargetPart & { pruneRoles: boolean }, state: StateFile, config: PassConfig, deps: TargetDeps): PassOptions {
+function partOptions(loaded: LoadedManifests, part: TargetPart & { pruneAccountScope: boolean }, state: StateFile, config: PassConfig, deps: TargetDeps): PassOptions {
   // An assumed role names its account: no lookup needed. The run's --account-id is for its own account.
   const accountId = part.target?.assumeRoleArn ? part.target.assumeRoleArn.split(":")[4] : config.accountId;
   return {
-    knownNames: { apis: new Set(loaded.desired.apis.map((a) => a.model.key)), roles: new Set(loaded.desired.roles.map((r) => r.model.key)) },
+    knownNames: namesByKind(loaded.desired),
     owner: config.owner,
     mode: config.mode,
     prune: config.kind !== "drift" && config.prune,
-    pruneRoles: part.pruneRoles,
+    pruneAccountScope: part.pruneAccountScope,
     maxDeletions: config.maxDeletions,
     force: config.force,
     lastApplied: state.lastApplied,
@@ -163,6 +163,13 @@ function partOptions(loaded: LoadedManifests, part: TargetPart & { pruneRoles: b
     ...(accountId ? { accountId } : {}),
     apply: { concurrencyPerGroup: Math.max(1, config.concurrency), ...(deps.signal ? { signal: deps.signal } : {}) },
   };
+}
+
+/** Every loaded manifest name per kind (selected or not): another shard's object is never an orphan. */
+function namesByKind(desired: DesiredState): Map<string, Set<string>> {
+  const names = new Map<string, Set<string>>();
+  for (const object of desired.objects) names.set(object.kind, (names.get(object.kind) ?? new Set()).add(object.model.key));
+  return names;
 }
 
 /** Alerts for drift that appeared or went away, then the state: what was applied and what was announced. */

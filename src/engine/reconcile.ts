@@ -7,14 +7,14 @@ import { resolvePlaceholders, type Target } from "../model/placeholders.ts";
 import type { DesiredState } from "../model/types.ts";
 import { applyPlan, DEFAULT_APPLY, type ApplyOptions, type OperationOutcome } from "./apply.ts";
 import { observe, type ObserveOptions } from "./observe.ts";
-import { roleSpecHash } from "../kinds/iam-role/diff.ts";
-import { specHashOf } from "../kinds/rest-api/diff.ts";
+import { kindNamed } from "../kinds/index.ts";
+import { groupKey } from "../kinds/kind.ts";
 import { buildPlan, type PlanOptions } from "./plan.ts";
 
 export interface PassOptions extends PlanOptions {
   accountId?: string;
-  /** With prune: also list orphan roles (false for all but one part per account: IAM is global). */
-  pruneRoles?: boolean;
+  /** With prune: also list orphans of account-wide kinds such as IAM roles (false for all but one part per account). */
+  pruneAccountScope?: boolean;
   knownNames?: ObserveOptions["knownNames"];
   apply?: Partial<ApplyOptions>;
 }
@@ -44,7 +44,8 @@ export async function planPass(gateway: Gateway, desired: DesiredState, options:
   const started = performance.now();
   const observed = await observe(gateway, desired, {
     owner: options.owner,
-    prune: options.prune && options.pruneRoles !== false,
+    prune: options.prune,
+    ...(options.pruneAccountScope === false ? { pruneAccountScope: false } : {}),
     ...(options.accountId ? { accountId: options.accountId } : {}),
     ...(options.knownNames ? { knownNames: options.knownNames } : {}),
   });
@@ -69,13 +70,10 @@ function appliedSpecs(desired: DesiredState, plan: Plan, outcomes: readonly Oper
   const out: Record<string, { hash: string; model: unknown }> = {};
   const skipped = new Set(plan.skipped.map((s) => s.group));
   const ok = (group: string) => !skipped.has(group) && outcomes.every((o) => o.group !== group || o.status === "applied");
-  for (const api of desired.apis) {
-    const group = `RestApi/${api.model.key}`;
-    if (ok(group)) out[group] = { hash: specHashOf(api.model), model: api.model };
-  }
-  for (const role of desired.roles) {
-    const group = `IamRole/${role.model.key}`;
-    if (ok(group)) out[group] = { hash: roleSpecHash(role.model), model: role.model };
+  for (const object of desired.objects) {
+    const kind = kindNamed(object.kind);
+    const group = groupKey(object.kind, object.model.key);
+    if (kind && ok(group)) out[group] = { hash: kind.specHash(object.model), model: object.model };
   }
   return out;
 }

@@ -3,6 +3,7 @@
 // every change names its target. With one target (the usual case) nothing is split or renamed.
 import { accountOfRole, targetKey } from "../aws/targets.ts";
 import type { CallCounts } from "../aws/recorder.ts";
+import { isObjectChange, objectOf } from "../kinds/index.ts";
 import { summarize, type Plan } from "../model/changes.ts";
 import type { DesiredState, TargetSpec } from "../model/types.ts";
 import { PruneGuardError } from "./plan.ts";
@@ -24,13 +25,12 @@ export function splitByTarget(desired: DesiredState, defaultRegion?: string): Ta
     const key = targetKey(target);
     let part = parts.get(key);
     if (!part) {
-      part = { target, desired: { apis: [], roles: [] } };
+      part = { target, desired: { objects: [] } };
       parts.set(key, part);
     }
     return part;
   };
-  for (const role of desired.roles) partOf(role.options.target).desired.roles.push(role);
-  for (const api of desired.apis) partOf(api.options.target).desired.apis.push(api);
+  for (const object of desired.objects) partOf(object.options.target).desired.objects.push(object);
   return [...parts.values()];
 }
 
@@ -42,9 +42,9 @@ function normalized(spec: TargetSpec | undefined, defaultRegion: string | undefi
 
 /**
  * IAM is global: of several parts in one account (different Regions), only the first lists and prunes
- * orphan roles, or two would delete the same role.
+ * orphans of account-wide kinds (IAM roles), or two would delete the same role.
  */
-export function prunesRoles(parts: readonly TargetPart[], index: number): boolean {
+export function prunesAccountScope(parts: readonly TargetPart[], index: number): boolean {
   const account = accountOfRole(parts[index]?.target?.assumeRoleArn);
   return parts.findIndex((p) => accountOfRole(p.target?.assumeRoleArn) === account) === index;
 }
@@ -97,9 +97,9 @@ export function addCalls(all: readonly CallCounts[]): CallCounts {
 /** --max-deletions counts every target's prunes together: N targets must not delete N times as much. */
 export function guardDeletions(plans: readonly Plan[], config: { force: boolean; maxDeletions: number }): void {
   if (config.force) return;
-  const deletions = plans.flatMap((plan) => plan.changes.filter((c) => c.action === "delete" && (c.kind === "RestApi" || c.kind === "IamRole") && /--prune/.test(c.reason ?? "")));
+  const deletions = plans.flatMap((plan) => plan.changes.filter((c) => c.action === "delete" && isObjectChange(c) && /--prune/.test(c.reason ?? "")));
   if (deletions.length <= config.maxDeletions) return;
-  const names = deletions.map((c) => `${c.kind} ${c.id.api ?? c.id.role ?? ""}`).join(", ");
+  const names = deletions.map((c) => `${c.kind} ${objectOf(c).name}`).join(", ");
   throw new PruneGuardError(`--prune would delete ${deletions.length} object(s) across targets (${names}), more than --max-deletions ${config.maxDeletions}; re-run with --force or a higher --max-deletions`);
 }
 

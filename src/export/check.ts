@@ -3,7 +3,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { parseManifests, type SourceFile } from "../manifest/load.ts";
 import { resolvePlaceholders, type Target } from "../model/placeholders.ts";
-import type { DesiredState, IamRoleModel, RestApiModel } from "../model/types.ts";
+import { objectsOf, type DesiredIamRole, type DesiredRestApi, type DesiredState, type IamRoleModel, type RestApiModel } from "../model/types.ts";
 
 /** The exported texts through the loader, placeholders resolved (a ManifestError when they do not load). */
 export function loadExported(files: readonly SourceFile[], target: Target): DesiredState {
@@ -13,11 +13,11 @@ export function loadExported(files: readonly SourceFile[], target: Target): Desi
 /** What differs between the models and what their manifests load back to: empty when the round trip is exact. */
 export function roundTripDifferences(expected: { api: RestApiModel; roles: readonly IamRoleModel[] }, loaded: DesiredState): string[] {
   const problems: string[] = [];
-  const api = loaded.apis.find((a) => a.model.key === expected.api.key);
+  const api = objectsOf<DesiredRestApi>(loaded, "RestApi").find((a) => a.model.key === expected.api.key);
   if (!api) problems.push(`RestApi ${expected.api.key}: not in the exported manifests`);
   else problems.push(...differences(`RestApi ${expected.api.key}`, plain(expected.api), plain(api.model)));
   for (const role of expected.roles) {
-    const back = loaded.roles.find((r) => r.model.key === role.key);
+    const back = objectsOf<DesiredIamRole>(loaded, "IamRole").find((r) => r.model.key === role.key);
     if (!back) problems.push(`IamRole ${role.key}: not in the exported manifests`);
     else problems.push(...differences(`IamRole ${role.key}`, plain(role), plain(back.model)));
   }

@@ -4,7 +4,7 @@ import type { FieldPath } from "./issues.ts";
 import { clip, closest, quote } from "./issues.ts";
 import { checkJavaRegex, formatJavaRegexIssue } from "./java-regex.ts";
 import { checkPolicy, checkRolePolicies } from "./policy-checks.ts";
-import { PLACEHOLDERS, type IamRoleDocument, type ManifestDocument, type MethodSpec, type RestApiDocument } from "./schema.ts";
+import { PLACEHOLDERS, type IamRoleDocument, type MethodSpec, type RestApiDocument } from "./schema.ts";
 
 export interface CheckProblem {
   path: FieldPath;
@@ -43,13 +43,9 @@ const ROLE_ARN = /^arn:[^:]+:iam::[^:]*:role\/.+$/;
 const PLACEHOLDER = /\$\{([^}]*)\}/g;
 const RESERVED_TAG_PREFIXES = ["aws:", "apigw-reconciler:"];
 
-export function checkDocument(doc: ManifestDocument, context: CheckContext): CheckProblem[] {
-  return doc.kind === "RestApi" ? checkRestApi(doc, { ...context, apiAccount: doc.spec.assumeRoleArn ?? "" }) : checkIamRole(doc);
-}
-
 // ---------------------------------------------------------------- RestApi
 
-function checkRestApi(doc: RestApiDocument, context: CheckContext): CheckProblem[] {
+export function checkRestApi(doc: RestApiDocument, context: CheckContext): CheckProblem[] {
   const problems: CheckProblem[] = [];
   const spec = doc.spec;
   problems.push(...checkTags(spec.tags, ["spec", "tags"]));
@@ -264,7 +260,7 @@ function checkMethodSettingKey(key: string, spec: RestApiDocument["spec"]): stri
 
 // ---------------------------------------------------------------- IamRole
 
-function checkIamRole(doc: IamRoleDocument): CheckProblem[] {
+export function checkIamRole(doc: IamRoleDocument): CheckProblem[] {
   return [...checkTags(doc.spec.tags, ["spec", "tags"]), ...checkPlaceholders(doc.spec, ["spec"]), ...checkRolePolicies(doc.spec)];
 }
 

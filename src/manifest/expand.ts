@@ -27,7 +27,8 @@ export const DEFAULTS = {
   rolePath: "/",
 } as const;
 
-type RoleIndex = ReadonlyMap<string, { roleName: string; path: string }>;
+/** Looks up a role named by a roleRef (its name and path make the ARN). */
+type RoleIndex = { get(name: string): { roleName: string; path: string } | undefined };
 
 export function expandRestApi(doc: RestApiDocument, roles: RoleIndex, source: SourceRef): DesiredRestApi {
   const spec = doc.spec;

@@ -2,12 +2,13 @@
 // thrown together as one ManifestError; nothing else escapes (see the loader property test).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import type { DesiredState } from "../model/types.ts";
-import { checkDocument, type CheckProblem } from "./checks.ts";
-import { expandIamRole, expandRestApi } from "./expand.ts";
+import type { DesiredObject, DesiredState } from "../model/types.ts";
+import { KINDS, kindNamed } from "../kinds/index.ts";
+import type { ManifestIndex } from "../kinds/kind.ts";
+import type { CheckProblem } from "./checks.ts";
 import { checkText, decodeManifest, lenientText } from "./decode.ts";
 import { clip, didYouMean, formatFieldPath, IssueList, ManifestError, MAX_MESSAGE_LENGTH, quote, type ManifestIssue } from "./issues.ts";
-import { API_VERSION, KINDS, type Kind, type ManifestDocument } from "./schema.ts";
+import { API_VERSION } from "./schema.ts";
 import { parseYamlFile, type SourceDocument } from "./yaml-source.ts";
 import { describeZodIssues } from "./zod-issues.ts";
 
@@ -64,8 +65,9 @@ export function loadManifests(paths: readonly string[], cwd = process.cwd()): Lo
   return parseManifests(readManifestFiles(paths, cwd));
 }
 
+/** A document its kind's schema accepted. */
 interface ValidDocument {
-  doc: ManifestDocument;
+  doc: { kind: string; metadata: { name: string } };
   source: SourceDocument;
 }
 
@@ -74,17 +76,16 @@ export function parseManifests(files: readonly SourceFile[]): LoadedManifests {
   const issues = new IssueList();
   const valid: ValidDocument[] = [];
   let documentCount = 0;
-  // Role names come from every IamRole document, valid or not, so that a reference to a role with
-  // problems of its own does not also report "no IamRole named …".
-  const declaredRoleNames = new Set<string>();
+  // Names come from every document, valid or not, so that a reference to an object with problems of its
+  // own does not also report "no IamRole named …".
+  const declared = new Map<string, Set<string>>();
   const unread: string[] = [];
   for (const file of files) {
     const { documents, unreadText } = readFile(file, issues);
     if (unreadText !== undefined) unread.push(unreadText);
     for (const source of documents) {
       documentCount++;
-      const roleName = declaredRoleName(source.value);
-      if (roleName !== undefined) declaredRoleNames.add(roleName);
+      declare(declared, source.value);
       const report = reporter(source, issues);
       const doc = validateDocument(source, report);
       if (doc) valid.push({ doc, source });
@@ -93,26 +94,15 @@ export function parseManifests(files: readonly SourceFile[]): LoadedManifests {
   if (documentCount === 0 && issues.length === 0) {
     issues.push({ file: files.map((f) => f.file).join(", ") || "(none)", line: 0, column: 0, field: "(manifests)", message: "no manifest documents found" });
   }
-  const inUnreadFile = (name: string) => unread.some((text) => text.includes(name));
   checkUniqueNames(valid, issues);
-  const roles = new Map(
-    valid.flatMap(({ doc }) => (doc.kind === "IamRole" ? [[doc.metadata.name, { roleName: doc.spec.roleName ?? doc.metadata.name, path: doc.spec.path ?? "/" }] as const] : [])),
-  );
-  const roleAccounts = new Map(valid.flatMap(({ doc }) => (doc.kind === "IamRole" ? [[doc.metadata.name, doc.spec.assumeRoleArn ?? ""] as const] : [])));
+  const index = manifestIndex(valid, declared, (name) => unread.some((text) => text.includes(name)));
   const warnings = new IssueList();
   for (const { doc, source } of valid) {
-    for (const problem of checkDocument(doc, { roleNames: declaredRoleNames, inUnreadFile, roleAccounts })) {
-      reporter(source, problem.severity === "warning" ? warnings : issues)(problem);
-    }
+    for (const problem of kindOf(doc).check(doc, index)) reporter(source, problem.severity === "warning" ? warnings : issues)(problem);
   }
   if (issues.length > 0) throw new ManifestError(issues.sorted());
 
-  const desired: DesiredState = { apis: [], roles: [] };
-  for (const { doc, source } of valid) {
-    const ref = { file: source.file, line: source.locate([]).line };
-    if (doc.kind === "RestApi") desired.apis.push(expandRestApi(doc, roles, ref));
-    else desired.roles.push(expandIamRole(doc, ref));
-  }
+  const desired: DesiredState = { objects: valid.map(({ doc, source }): DesiredObject => kindOf(doc).expand(doc, index, { file: source.file, line: source.locate([]).line }) as DesiredObject) };
   const shortWarnings = warnings.sorted().map((issue) => ({ ...issue, message: clip(issue.message, MAX_MESSAGE_LENGTH) }));
   return { desired, files: files.map((f) => f.file), documents: documentCount, warnings: shortWarnings };
 }
@@ -138,9 +128,27 @@ function reporter(source: SourceDocument, issues: IssueList): (problem: CheckPro
     });
 }
 
-function declaredRoleName(value: unknown): string | undefined {
+/** Records the kind and name of any document that has them, valid or not. */
+function declare(declared: Map<string, Set<string>>, value: unknown): void {
   const record = value as { kind?: unknown; metadata?: { name?: unknown } } | null;
-  return typeof record === "object" && record !== null && record.kind === "IamRole" && typeof record.metadata?.name === "string" ? record.metadata.name : undefined;
+  if (typeof record !== "object" || record === null || typeof record.kind !== "string" || typeof record.metadata?.name !== "string") return;
+  declared.set(record.kind, (declared.get(record.kind) ?? new Set()).add(record.metadata.name));
+}
+
+function kindOf(doc: ValidDocument["doc"]) {
+  const kind = kindNamed(doc.kind);
+  if (!kind) throw new Error(`internal: ${doc.kind} passed validation without a kind`);
+  return kind;
+}
+
+/** What each kind may know of the other documents: names declared, and what valid documents export. */
+function manifestIndex(valid: readonly ValidDocument[], declared: ReadonlyMap<string, ReadonlySet<string>>, inUnreadFile: (name: string) => boolean): ManifestIndex {
+  const exported = new Map<string, unknown>();
+  for (const { doc } of valid) {
+    const value = kindOf(doc).exportsOf?.(doc);
+    if (value !== undefined) exported.set(`${doc.kind}/${doc.metadata.name}`, value);
+  }
+  return { declared: (kind) => declared.get(kind) ?? new Set(), exported: (kind, name) => exported.get(`${kind}/${name}`), inUnreadFile };
 }
 
 /** zod drops an own "__proto__" key of a record silently; say so instead. */
@@ -150,7 +158,7 @@ function protoKeys(value: unknown, path: (string | number)[] = []): (string | nu
   return Object.keys(value).flatMap((key) => (key === "__proto__" ? [[...path, key]] : protoKeys((value as Record<string, unknown>)[key], [...path, key])));
 }
 
-function validateDocument(source: SourceDocument, report: (p: CheckProblem) => void): ManifestDocument | undefined {
+function validateDocument(source: SourceDocument, report: (p: CheckProblem) => void): ValidDocument["doc"] | undefined {
   const value = source.value;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     report({ path: [], message: "a manifest document is a mapping with apiVersion, kind, metadata and spec" });
@@ -163,9 +171,10 @@ function validateDocument(source: SourceDocument, report: (p: CheckProblem) => v
       message: record.apiVersion === undefined ? `is required (${API_VERSION})` : `must be ${API_VERSION}, got ${quote(record.apiVersion)}`,
     });
   }
-  const kinds = Object.keys(KINDS);
+  const kinds = KINDS.map((k) => k.kind);
   const kind = record.kind;
-  if (typeof kind !== "string" || !(kind in KINDS)) {
+  const handler = typeof kind === "string" ? kindNamed(kind) : undefined;
+  if (typeof kind !== "string" || !handler) {
     report({
       path: ["kind"],
       message:
@@ -178,9 +187,9 @@ function validateDocument(source: SourceDocument, report: (p: CheckProblem) => v
   const reserved = protoKeys(value);
   for (const path of reserved) report({ path, at: "key", message: `"__proto__" is not allowed as a key` });
   if (reserved.length > 0) return undefined;
-  const schema = KINDS[kind as Kind];
+  const schema = handler.documentSchema;
   const result = schema.safeParse(value, { reportInput: true });
-  if (result.success) return result.data;
+  if (result.success) return result.data as ValidDocument["doc"];
   for (const problem of describeZodIssues(schema, result.error.issues)) {
     if (problem.path[0] === "apiVersion") continue; // reported above, with a clearer message
     report(problem);

@@ -226,14 +226,9 @@ export const IamRoleDocumentSchema = z.strictObject({
   spec: IamRoleSpecSchema,
 });
 
-export const KINDS = { RestApi: RestApiDocumentSchema, IamRole: IamRoleDocumentSchema } as const;
-export type Kind = keyof typeof KINDS;
-
-export const ManifestDocumentSchema = z.discriminatedUnion("kind", [RestApiDocumentSchema, IamRoleDocumentSchema]);
 
 export type RestApiDocument = z.infer<typeof RestApiDocumentSchema>;
 export type IamRoleDocument = z.infer<typeof IamRoleDocumentSchema>;
-export type ManifestDocument = z.infer<typeof ManifestDocumentSchema>;
 export type PolicyDocument = z.infer<typeof PolicyDocumentSchema>;
 /**
  * The model declares the policy document as plain data (model/ imports nothing from manifest/); the schema
@@ -245,12 +240,3 @@ export type _PolicyDocumentSchemaMatchesModel = AssertTrue<SameType<PolicyDocume
 export type MethodSpec = z.infer<typeof MethodSchema>;
 export type IntegrationSpec = z.infer<typeof IntegrationSchema>;
 export type StageSpec = z.infer<typeof StageSchema>;
-
-/** The JSON Schema editors use (yaml-language-server), derived from the zod schemas above. */
-export function manifestJsonSchema(): object {
-  return {
-    $schema: "https://json-schema.org/draft/2020-12/schema",
-    title: "apigw-reconciler manifest",
-    ...z.toJSONSchema(ManifestDocumentSchema, { target: "draft-2020-12", unrepresentable: "any", reused: "ref" }),
-  };
-}

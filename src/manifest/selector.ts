@@ -34,10 +34,7 @@ export function matches(labels: Readonly<Record<string, string>>, requirements: 
 /** The selected part of the desired state; an empty selection is an error (a typo must never prune). */
 export function selectDesired(desired: DesiredState, requirements: readonly Requirement[]): DesiredState {
   if (requirements.length === 0) return desired;
-  const selected = {
-    apis: desired.apis.filter((api) => matches(api.labels, requirements)),
-    roles: desired.roles.filter((role) => matches(role.labels, requirements)),
-  };
-  if (selected.apis.length + selected.roles.length === 0) throw new SelectorError("--selector matched no manifest; nothing was read or changed");
+  const selected = { objects: desired.objects.filter((object) => matches(object.labels, requirements)) };
+  if (selected.objects.length === 0) throw new SelectorError("--selector matched no manifest; nothing was read or changed");
   return selected;
 }

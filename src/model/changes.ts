@@ -1,17 +1,7 @@
 // The diff and plan model: plain data, rendered by report/, executed by engine/apply.
 
-export type ChangeKind =
-  | "RestApi"
-  | "Resource"
-  | "Method"
-  | "MethodResponse"
-  | "Integration"
-  | "IntegrationResponse"
-  | "Stage"
-  | "Deployment"
-  | "IamRole"
-  | "RolePolicy"
-  | "RolePolicyAttachment";
+/** What a change is about: a manifest object's kind ("RestApi") or one of its parts ("Method"); each kind lists its own. */
+export type ChangeKind = string;
 
 export type ChangeAction = "create" | "update" | "delete" | "replace";
 
@@ -27,6 +17,10 @@ export interface FieldChange {
   after?: unknown;
 }
 
+/**
+ * The typed address of what a change is about: the field its kind names as root holds the manifest name
+ * (`api`, `role`…), the others the part inside it. One address per object, never parsed back out of a string.
+ */
 export interface ChangeId {
   api?: string;
   path?: string;
@@ -35,6 +29,8 @@ export interface ChangeId {
   stage?: string;
   role?: string;
   policy?: string;
+  /** Address parts of other kinds (their root and parts), by name. */
+  [part: string]: string | undefined;
 }
 
 export interface Change {
@@ -52,14 +48,6 @@ export interface Change {
   security?: string[];
   /** "account/Region" of the object, set when a pass spans more than one. */
   target?: string;
-}
-
-/**
- * The key of the object a change belongs to, as plans name their operations' groups and skipped groups
- * ("RestApi/my-s3", "IamRole/apig-aws-proxy-role").
- */
-export function groupKeyOf(id: ChangeId): string {
-  return id.role !== undefined ? `IamRole/${id.role}` : `RestApi/${id.api ?? ""}`;
 }
 
 /** A reference to an id that an earlier operation of the same plan produces (a new API, resource…). */

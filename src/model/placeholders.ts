@@ -20,8 +20,5 @@ export function resolvePlaceholders(desired: DesiredState, target: Target): Desi
     }
     return value;
   };
-  return {
-    apis: desired.apis.map((api) => ({ ...api, model: resolve(api.model) as typeof api.model })),
-    roles: desired.roles.map((role) => ({ ...role, model: resolve(role.model) as typeof role.model })),
-  };
+  return { objects: desired.objects.map((object) => ({ ...object, model: resolve(object.model) as typeof object.model })) };
 }

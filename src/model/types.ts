@@ -120,23 +120,29 @@ export interface IamRoleModel {
   tags: Record<string, string>;
 }
 
-export interface DesiredRestApi {
-  kind: "RestApi";
-  model: RestApiModel;
+/** What every desired model has: the manifest's metadata.name, its identity (stored in the ownership tag). */
+export interface ObjectModel {
+  key: string;
+}
+
+/** One manifest object as loaded: its kind, its model (defaults filled), options, labels and where it came from. */
+export interface DesiredObject<K extends string = string, M extends ObjectModel = ObjectModel> {
+  kind: K;
+  model: M;
   options: ReconcileOptions;
   labels: Record<string, string>;
   source: SourceRef;
 }
 
-export interface DesiredIamRole {
-  kind: "IamRole";
-  model: IamRoleModel;
-  options: ReconcileOptions;
-  labels: Record<string, string>;
-  source: SourceRef;
-}
+export type DesiredRestApi = DesiredObject<"RestApi", RestApiModel>;
+export type DesiredIamRole = DesiredObject<"IamRole", IamRoleModel>;
 
+/** The desired state: every selected manifest object, in load order. Kinds pick theirs by `kind`. */
 export interface DesiredState {
-  apis: DesiredRestApi[];
-  roles: DesiredIamRole[];
+  objects: DesiredObject[];
+}
+
+/** The objects of one kind, typed: `objectsOf<DesiredRestApi>(desired, "RestApi")`. */
+export function objectsOf<T extends DesiredObject>(desired: DesiredState, kind: T["kind"]): T[] {
+  return desired.objects.filter((object): object is T => object.kind === kind);
 }

@@ -1,5 +1,6 @@
 import type { OperationOutcome } from "../engine/apply.ts";
-import { groupKeyOf, type Change, type Plan } from "../model/changes.ts";
+import { groupOfChange, objectOf } from "../kinds/index.ts";
+import type { Change, Plan } from "../model/changes.ts";
 
 /** Per change: applied when all its operations were, failed when one failed, otherwise not run. */
 export function changeOutcomes(plan: Plan, outcomes: readonly OperationOutcome[]): (string | undefined)[] {
@@ -7,7 +8,7 @@ export function changeOutcomes(plan: Plan, outcomes: readonly OperationOutcome[]
     const mine = outcomes.filter((o) => o.change === index);
     if (mine.length === 0) {
       // Compared by the plan's group key: a display label here once made every observed change "applied".
-      const skipped = plan.skipped.some((s) => s.group === groupKeyOf(change.id));
+      const skipped = plan.skipped.some((s) => s.group === groupOfChange(change));
       return skipped ? "not written (observe)" : "applied";
     }
     if (mine.some((o) => o.status === "failed")) return "failed";
@@ -19,6 +20,6 @@ export function changeOutcomes(plan: Plan, outcomes: readonly OperationOutcome[]
 /** The object a change belongs to, as reports label it. */
 export function groupOf(change: Change): string {
   const where = change.target ? ` (${change.target})` : "";
-  if (change.id.role !== undefined) return `IamRole ${change.id.role}${where}`;
-  return `RestApi ${change.id.api ?? ""}${where}`;
+  const object = objectOf(change);
+  return `${object.kind} ${object.name}${where}`;
 }

@@ -1,6 +1,7 @@
 // Terraform-like text rendering of a plan or an apply. Colour is a rendering option, never in the model.
 import type { CallCounts } from "../model/call-counts.ts";
 import type { OperationOutcome } from "../engine/apply.ts";
+import { kindOfChange } from "../kinds/index.ts";
 import type { Change, Plan } from "../model/changes.ts";
 import { changeOutcomes, groupOf } from "./outcomes.ts";
 
@@ -62,28 +63,8 @@ function outcomeSuffix(outcome: string | undefined): string {
 }
 
 export function identity(change: Change): string {
-  const id = change.id;
-  switch (change.kind) {
-    case "RestApi":
-      return id.api ?? "";
-    case "Resource":
-      return id.path ?? "";
-    case "Method":
-    case "Integration":
-      return `${id.httpMethod ?? ""} ${id.path ?? ""}`;
-    case "MethodResponse":
-    case "IntegrationResponse":
-      return `${id.httpMethod ?? ""} ${id.path ?? ""} ${id.statusCode ?? ""}`;
-    case "Stage":
-      return id.stage ?? "";
-    case "Deployment":
-      return id.stage ?? "";
-    case "IamRole":
-      return id.role ?? "";
-    case "RolePolicy":
-    case "RolePolicyAttachment":
-      return id.policy ?? "";
-  }
+  const kind = kindOfChange(change);
+  return kind.kind === change.kind ? (change.id[kind.root] ?? "") : kind.describe(change);
 }
 
 function fieldLine(change: Change, field: string, before: unknown, after: unknown): string {

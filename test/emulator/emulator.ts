@@ -17,7 +17,20 @@ export interface EmulatorOptions {
    * ConditionalRequestConflict on a conditional write (OperationAborted otherwise).
    */
   faults?: { rate: number; seed: number };
+  /**
+   * CloudTrail LookupEvents (test/emulator/cloudtrail.py): how long after an API Gateway / IAM write call its
+   * event becomes visible, in ms (real CloudTrail: minutes). Default 0. Fixed per event when the call is made.
+   */
+  cloudtrailDelayMs?: number;
+  /**
+   * Make CloudTrail LookupEvents fail: "500" (InternalFailure), "503" (ServiceUnavailable), "429" (400
+   * ThrottlingException), "drop" (connection reset); every call, or only the next `times`. `null` turns it off
+   * (through `configure`).
+   */
+  cloudtrailFail?: CloudTrailFailKind | { kind: CloudTrailFailKind; times?: number } | null;
 }
+
+export type CloudTrailFailKind = "500" | "503" | "429" | "drop";
 
 export interface StartOptions extends EmulatorOptions {
   /** Python interpreter to run; default `python3` from PATH. */
@@ -67,6 +80,12 @@ export interface Emulator {
   /** Wipes all moto state, the call log, quota buckets; restarts the fault PRNG from its seed. */
   reset(): Promise<void>;
   configure(o: EmulatorOptions | { faults: null }): Promise<void>;
+  /** Every recorded CloudTrail event (LookupEvents' item shape + delivered/deliverAt/account/region), oldest first. */
+  cloudtrailEvents(): Promise<{ delayMs: number; events: Record<string, unknown>[] }>;
+  /** Forget all recorded CloudTrail events (`reset()` does too). */
+  resetCloudtrail(): Promise<void>;
+  /** Make every pending CloudTrail event visible now, whatever its delay. */
+  deliverCloudtrail(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -123,6 +142,7 @@ function serverArgs(opts: EmulatorOptions): string[] {
   if (opts.latencyMs) args.push("--latency-ms", String(opts.latencyMs));
   if (opts.quota) args.push("--quota");
   if (opts.faults) args.push("--faults", String(opts.faults.rate), "--fault-seed", String(opts.faults.seed));
+  if (opts.cloudtrailDelayMs) args.push("--cloudtrail-delay-ms", String(opts.cloudtrailDelayMs));
   return args;
 }
 
@@ -183,6 +203,9 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
     return JSON.parse(text) as unknown;
   };
 
+  // No command-line flag for the fail switch: set it once the server is up.
+  if (opts.cloudtrailFail) await control("POST", "config", { cloudtrailFail: opts.cloudtrailFail });
+
   return {
     endpoint,
     pid: child.pid ?? -1,
@@ -203,6 +226,13 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
     configure: async (o) => {
       await control("POST", "config", o);
     },
+    cloudtrailEvents: async () => (await control("GET", "cloudtrail")) as { delayMs: number; events: Record<string, unknown>[] },
+    resetCloudtrail: async () => {
+      await control("POST", "cloudtrail/reset");
+    },
+    deliverCloudtrail: async () => {
+      await control("POST", "cloudtrail/deliver");
+    },
     stop: () => stopChild(child, exited),
   };
 }
@@ -219,7 +249,8 @@ export async function stopChild(child: ChildProcess, exited: Promise<void>): Pro
 /** True for operations that change nothing (Get*, List*, S3's Head*), by AWS naming convention. */
 export function isReadOperation(op: string): boolean {
   const name = op.slice(op.indexOf(":") + 1);
-  return name.startsWith("Get") || name.startsWith("List") || name.startsWith("Head");
+  // CloudTrail LookupEvents reads the event history: a read, as the emulator's server counts it.
+  return name.startsWith("Get") || name.startsWith("List") || name.startsWith("Head") || name.startsWith("Lookup");
 }
 
 /** The write operations of a call log and how often each was called. */

@@ -3,7 +3,7 @@
 simulates the network (latency), API Gateway's control-plane quotas, and faults.
 
     python3 test/emulator/server.py [--port 0] [--latency-ms N] [--quota]
-                                    [--faults RATE] [--fault-seed N]
+                                    [--faults RATE] [--fault-seed N] [--cloudtrail-delay-ms N]
 
 Listens on 127.0.0.1 only. Once listening it prints exactly one line
 ``READY http://127.0.0.1:<port>`` on stdout. The installed moto package is not edited:
@@ -17,8 +17,16 @@ Control endpoints on the same port (no signature needed):
   POST /_emulator/reset-calls   zero the call log
   POST /_emulator/reset         wipe all moto state + call log, refill quota buckets,
                                 restart the fault PRNG from its seed
-  GET  /_emulator/config        {"latencyMs": n, "quota": bool, "faults": {"rate", "seed"} | null}
-  POST /_emulator/config        any subset of the above; faults null turns faults off
+  GET  /_emulator/config        {"latencyMs": n, "quota": bool, "faults": {"rate", "seed"} | null,
+                                 "cloudtrailDelayMs": n, "cloudtrailFail": {"kind", "times"} | null}
+  POST /_emulator/config        any subset of the above; faults null turns faults off;
+                                cloudtrailFail: "500" | "503" | "429" | "drop" | {"kind", "times": n} | null
+  GET  /_emulator/cloudtrail           every recorded CloudTrail event, delivered or not (cloudtrail.py)
+  POST /_emulator/cloudtrail/reset     forget all recorded CloudTrail events
+  POST /_emulator/cloudtrail/deliver   make every pending CloudTrail event visible now
+
+CloudTrail LookupEvents (cloudtrail.py, SOURCES.md section 6) is answered here, not by moto: it serves the
+API Gateway and IAM write calls this server received, ``cloudtrailDelayMs`` after each call.
 """
 
 from __future__ import annotations
@@ -40,6 +48,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlsplit
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cloudtrail  # noqa: E402  (sibling module: CloudTrail LookupEvents, issue 12)
 
 # Must be set before moto is imported: moto reads it when the IAM backend is built
 # (also after a reset), and the reconciler attaches AWS managed policies by ARN.
@@ -76,8 +87,8 @@ class AwsCall:
 
     @property
     def is_read(self) -> bool:
-        # Head* (S3 HeadObject, HeadBucket) read metadata only: reads as well.
-        return self.operation.startswith(("Get", "List", "Head"))
+        # Head* (S3 HeadObject, HeadBucket) read metadata only: reads as well; so does CloudTrail LookupEvents.
+        return self.operation.startswith(("Get", "List", "Head", "Lookup"))
 
 
 def account_of(access_key: str) -> str:
@@ -184,6 +195,9 @@ def identify_call(
         target = urlsplit(environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", "/"))
         operation = router.operation(method, target.path, environ.get("QUERY_STRING", ""))
         return AwsCall(service, operation or f"Unknown[{method} {target.path}]", access_key)
+    if environ.get("HTTP_X_AMZ_TARGET"):
+        # JSON-protocol services (CloudTrail): X-Amz-Target is "<service prefix>.<Operation>".
+        return AwsCall(service, environ["HTTP_X_AMZ_TARGET"].rsplit(".", 1)[-1], access_key)
     # Query-protocol services (IAM, STS): the operation is the Action parameter.
     params = parse_qs(environ.get("QUERY_STRING", ""))
     if environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
@@ -251,6 +265,10 @@ APIGATEWAY_QUOTAS: dict[str, tuple[float, float]] = {
 }
 
 
+# CloudTrail LookupEvents: 2 per second per account and Region (cloudtrail.QUOTAS), keyed "cloudtrail:<op>".
+QUOTA_TABLE: dict[str, tuple[float, float]] = {**APIGATEWAY_QUOTAS, **{f"cloudtrail:{k}": v for k, v in cloudtrail.QUOTAS.items()}}
+
+
 class Quota:
     """Token buckets per (account, operation). IAM is not quota-limited here."""
 
@@ -261,15 +279,20 @@ class Quota:
     def _bucket(self, account: str, key: str) -> TokenBucket:
         bucket = self._buckets.get((account, key))
         if bucket is None:
-            bucket = self._buckets[(account, key)] = TokenBucket(*APIGATEWAY_QUOTAS[key])
+            bucket = self._buckets[(account, key)] = TokenBucket(*QUOTA_TABLE[key])
         return bucket
 
     def admit(self, call: AwsCall, key: str | None = None) -> bool:
         """`key`: the operation's bucket when it is not the operation itself (CreateRestApi#EDGE)."""
-        if call.service != "apigateway":
+        if call.service == "cloudtrail":  # only LookupEvents has a bucket (cloudtrail.QUOTAS)
+            keys = [f"cloudtrail:{call.operation}"] if f"cloudtrail:{call.operation}" in QUOTA_TABLE else []
+            if not keys:
+                return True
+        elif call.service != "apigateway":
             return True
-        own = key or call.operation
-        keys = ["*"] + ([own] if own in APIGATEWAY_QUOTAS else [])
+        else:
+            own = key or call.operation
+            keys = ["*"] + ([own] if own in APIGATEWAY_QUOTAS else [])
         with self._lock:
             now = time.monotonic()
             buckets = [self._bucket(call.access_key, k) for k in keys]
@@ -393,6 +416,8 @@ def error_response(service: str, kind: str, conditional: bool = False) -> tuple[
     request_id = str(uuid.uuid4())
     if service == "s3":
         return s3_error_response(kind, conditional)
+    if service == "cloudtrail":  # JSON 1.1: {"__type", "message"}; a 429 is 400 ThrottlingException
+        return cloudtrail.error_response(kind)
     if service == "apigateway":
         status, error_type, message = APIGATEWAY_ERRORS[kind]
         body = json.dumps({"message": message}, separators=(",", ":")).encode()
@@ -512,6 +537,7 @@ class Emulator:
         self.latency_ms = 0.0
         self.quota: Quota | None = None
         self.faults: Faults | None = None
+        self.cloudtrail = cloudtrail.CloudTrail(drop_connection)
 
     # ---- configuration ----
 
@@ -521,13 +547,14 @@ class Emulator:
             "latencyMs": self.latency_ms,
             "quota": self.quota is not None,
             "faults": None if faults is None else {"rate": faults.rate, "seed": faults.seed},
+            **self.cloudtrail.config(),
         }
 
     def configure(self, changes: dict[str, Any]) -> None:
         """Applies any subset of {latencyMs, quota, faults}. Validates everything first
         so that a bad request changes nothing. Setting quota refills the buckets;
         setting faults restarts the PRNG from its seed."""
-        unknown = set(changes) - {"latencyMs", "quota", "faults"}
+        unknown = set(changes) - {"latencyMs", "quota", "faults", "cloudtrailDelayMs", "cloudtrailFail"}
         if unknown:
             raise ConfigError(f"unknown config keys: {sorted(unknown)}")
         latency = changes.get("latencyMs", self.latency_ms)
@@ -547,6 +574,14 @@ class Emulator:
                 if isinstance(seed, bool) or not isinstance(seed, int):
                     raise ConfigError("faults.seed must be an integer")
                 faults = Faults(float(rate), seed)
+        try:
+            ct_delay = cloudtrail.CloudTrail.check_delay(changes.get("cloudtrailDelayMs", self.cloudtrail.delay_ms))
+            ct_fail = cloudtrail.CloudTrail.check_fail(changes["cloudtrailFail"]) if "cloudtrailFail" in changes else None
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
+        self.cloudtrail.delay_ms = ct_delay
+        if "cloudtrailFail" in changes:
+            self.cloudtrail.set_fail(ct_fail)
         self.latency_ms = float(latency)
         if "quota" in changes:
             self.quota = Quota() if changes["quota"] else None
@@ -566,6 +601,7 @@ class Emulator:
             os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
         warm_up(self.moto_app)  # rebuilds IAM with the managed policies
         self.recorder.reset()
+        self.cloudtrail.clear()  # the event history is AWS state too (delay and fail switch are kept)
         if self.quota is not None:
             self.quota = Quota()
         if self.faults is not None:
@@ -582,6 +618,7 @@ class Emulator:
         length = environ.get("CONTENT_LENGTH") or "0"
         body = environ["wsgi.input"].read(int(length)) if length.isdigit() and int(length) > 0 else b""
         environ["wsgi.input"] = io.BytesIO(body)
+        environ["emulator.body"] = body  # for the CloudTrail record of a write
         call = identify_call(environ, body, self.router, self.s3_router)
         if call is None:  # unsigned: moto-api, health probes... passed through, not counted
             return self.moto_app(environ, start_response)
@@ -600,7 +637,7 @@ class Emulator:
         quota = self.quota
         if quota is not None and not quota.admit(call, quota_key(environ, call)):
             self.recorder.finished(token, call, 429, throttled=True)
-            return respond(start_response, *error_response("apigateway", "429"))
+            return respond(start_response, *error_response("cloudtrail" if call.service == "cloudtrail" else "apigateway", "429"))
 
         if fault is not None and not fault.after:
             if fault.kind == "drop":
@@ -617,19 +654,32 @@ class Emulator:
             captured["status"], captured["headers"] = status, headers
             return lambda _data: None  # moto (Flask) returns an iterable; no write() use
 
+        # CloudTrail LookupEvents is ours (cloudtrail.py): moto 5 has none.
+        app = self.cloudtrail.app if cloudtrail.handles(call.service, call.operation) else self.moto_app
         try:
-            chunks = self.moto_app(environ, capture)
+            chunks = app(environ, capture)
             try:
                 payload = b"".join(chunks)
             finally:
                 close = getattr(chunks, "close", None)
                 if close is not None:
                     close()
+        except DroppedConnection:  # cloudtrailFail "drop" (cloudtrail.py): the connection is gone
+            self.recorder.finished(token, call, 0)
+            raise
         except Exception:
             # Flask turns moto's errors into responses; this is a bug in a patch. Log the
             # call (werkzeug answers 500 and prints the traceback to stderr).
             self.recorder.finished(token, call, 500)
             raise
+
+        status_code = int(str(captured.get("status", "500")).split(" ", 1)[0])
+        if not call.is_read and 200 <= status_code < 300 and call.service in cloudtrail.RECORDED_SERVICES:
+            # A write that took effect (even if a fault now loses its answer): CloudTrail records it.
+            self.cloudtrail.record(
+                call.service, call.operation, call.access_key, account_of(call.access_key), environ,
+                environ.get("emulator.body", b""), payload, captured.get("headers", []),
+            )
 
         if fault is not None:  # fault.after: the write took effect, the answer is lost
             if fault.kind == "drop":
@@ -659,6 +709,13 @@ class Emulator:
             if route == "reset" and method == "POST":
                 self.reset_all()
                 return json_response(start_response, 200, {"ok": True})
+            if route == "cloudtrail" and method == "GET":
+                return json_response(start_response, 200, self.cloudtrail.snapshot())
+            if route == "cloudtrail/reset" and method == "POST":
+                self.cloudtrail.clear()
+                return json_response(start_response, 200, {"ok": True})
+            if route == "cloudtrail/deliver" and method == "POST":
+                return json_response(start_response, 200, {"ok": True, "delivered": self.cloudtrail.deliver_all()})
             if route == "config" and method == "GET":
                 return json_response(start_response, 200, self.config())
             if route == "config" and method == "POST":
@@ -740,6 +797,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--quota", action="store_true", help="enforce API Gateway control-plane quotas")
     parser.add_argument("--faults", type=float, default=None, metavar="RATE", help="share of AWS calls that fail")
     parser.add_argument("--fault-seed", type=int, default=0, help="PRNG seed for --faults")
+    parser.add_argument("--cloudtrail-delay-ms", type=float, default=0, help="CloudTrail event delivery delay")
     return parser.parse_args(argv)
 
 
@@ -761,6 +819,7 @@ def main(argv: list[str]) -> int:
             "latencyMs": args.latency_ms,
             "quota": args.quota,
             "faults": None if args.faults is None else {"rate": args.faults, "seed": args.fault_seed},
+            "cloudtrailDelayMs": args.cloudtrail_delay_ms,
         })
     except ConfigError as error:
         print(f"emulator: {error}", file=sys.stderr)

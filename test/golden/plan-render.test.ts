@@ -12,7 +12,7 @@ import { buildPlan } from "../../src/engine/plan.ts";
 import type { Plan } from "../../src/model/changes.ts";
 import { renderJson } from "../../src/report/json.ts";
 import { renderText } from "../../src/report/text.ts";
-import { integrationOf, liveApiOf, liveRoleOf, observedOf, PLAN_OPTIONS, renamePath, seedDesired, TARGET } from "../unit/support/models.ts";
+import { apisOf, integrationOf, liveApiOf, liveRoleOf, observedOf, PLAN_OPTIONS, renamePath, rolesOf, seedDesired, TARGET } from "../unit/support/models.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
@@ -44,8 +44,8 @@ function createFromEmpty(): Plan {
 /** (b) A mixed plan: updates with old → new, a delete, a rename, a replace, a deployment, IAM changes. */
 function mixed(): Plan {
   const desired = seedDesired();
-  const api = desired.apis[0]!.model;
-  const role = desired.roles[0]!.model;
+  const api = apisOf(desired)[0]!.model;
+  const role = rolesOf(desired)[0]!.model;
   const liveModel = structuredClone(api);
   // Drift: an out-of-band resource with a method.
   liveModel.resources["/legacy"] = { path: "/legacy", methods: { GET: structuredClone(liveModel.resources["/"]!.methods.GET!) } };

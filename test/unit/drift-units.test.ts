@@ -34,7 +34,7 @@ import { alertPayloads } from "../../src/notify/payloads.ts";
 import { GITHUB_COMMENT_LIMIT, renderMarkdown } from "../../src/report/markdown.ts";
 import { redactText, redactUrl } from "../../src/report/redact.ts";
 import { driftPlan, DRIFT_TITLE, OBSERVE_CALLS } from "./support/drift-plan.ts";
-import { integrationOf, liveApiOf, methodOf, observedOf, PLAN_OPTIONS, seedApi, seedDesired } from "./support/models.ts";
+import { apisOf, desiredOf, integrationOf, liveApiOf, methodOf, observedOf, PLAN_OPTIONS, seedApi, seedDesired } from "./support/models.ts";
 
 const API = "my-s3";
 const F = "/{folder}";
@@ -238,12 +238,12 @@ describe("applyIgnoreRules", () => {
 
   it("buildPlan applies a manifest's ignore rules: the ignored drift is not in the plan, the other drift is", () => {
     const desired = seedDesired();
-    const api = desired.apis[0]!;
+    const api = apisOf(desired)[0]!;
     api.options.ignore = ["/resources/*/methods/*/integration/timeoutInMillis"];
     const live = structuredClone(api.model);
     integrationOf(live, F, "GET").timeoutInMillis = 1000;
     methodOf(live, F, "GET").authorizationType = "NONE";
-    const plan = buildPlan({ apis: [api], roles: [] }, observedOf({ apis: [liveApiOf(live)] }), PLAN_OPTIONS);
+    const plan = buildPlan(desiredOf({ apis: [api] }), observedOf({ apis: [liveApiOf(live)] }), PLAN_OPTIONS);
     expect(plan.changes.filter((c) => c.kind !== "Deployment").map((c) => `${c.kind} ${c.fields.map((f) => f.field).join()}`)).toEqual(["Method authorizationType"]);
   });
 
@@ -636,10 +636,10 @@ describe("renderMarkdown", () => {
   describe("the 65,536-character limit", () => {
     /** The seed plus `count` new resources, each with the seed's GET / method: 9 changes per resource. */
     function hugePlan(count: number): Plan {
-      const api = seedDesired().apis[0]!;
+      const api = apisOf(seedDesired())[0]!;
       const live = liveApiOf(structuredClone(api.model));
       for (let i = 0; i < count; i++) api.model.resources[`/r${i}`] = { path: `/r${i}`, methods: { GET: structuredClone(methodOf(api.model, "/", "GET")) } };
-      return buildPlan({ apis: [api], roles: [] }, observedOf({ apis: [live] }), PLAN_OPTIONS);
+      return buildPlan(desiredOf({ apis: [api] }), observedOf({ apis: [live] }), PLAN_OPTIONS);
     }
     // 1,000 resources: 9,001 changes. (Much larger plans render slowly: grouping is quadratic, see the report.)
     const huge = hugePlan(1000);

@@ -15,7 +15,7 @@ import { roleArn } from "../../src/model/arn.ts";
 import { resolvePlaceholders, type Target } from "../../src/model/placeholders.ts";
 import type { DesiredState, IamRoleModel, RestApiModel } from "../../src/model/types.ts";
 import { assembleApiSpec, RESOURCE_POLICIES, dropUndefined, maybe, resourcesArb as apiResourcesArb, someOf, stageArb as apiStageArb, subsetOf, type ApiArbitraryOptions, type Spec } from "./support/api-arbitraries.ts";
-import { seedFiles, TARGET } from "./support/models.ts";
+import { apisOf, rolesOf, seedFiles, TARGET } from "./support/models.ts";
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 50);
 const TIMEOUT = 10_000 + RUNS * 200;
@@ -97,15 +97,15 @@ const liveArb = fc.record({ api: apiSpecArb, roles: fc.tuple(...ROLE_KEYS.map(ro
   const text = documents.map((d) => stringify(d)).join("---\n");
   const desired = resolvePlaceholders(parseManifests([{ file: "prop.yaml", text }]).desired, target);
   // A model keeps its lists sorted (load and observe both sort them); resolving placeholders may unsort one.
-  for (const role of desired.roles) role.model.managedPolicyArns.sort();
+  for (const role of rolesOf(desired)) role.model.managedPolicyArns.sort();
   return { desired, target };
 });
 
 function exportAll(desired: DesiredState, target: Target, adopt = false) {
-  const roleRefs = new Map(desired.roles.map((r) => [roleArn(target.accountId, r.model.path, r.model.roleName, target.partition), r.model.key]));
-  const [api] = desired.apis;
+  const roleRefs = new Map(rolesOf(desired).map((r) => [roleArn(target.accountId, r.model.path, r.model.roleName, target.partition), r.model.key]));
+  const [api] = apisOf(desired);
   if (!api) throw new Error("no API");
-  return [restApiManifest(api.model, api.model.key, { target, adopt, roleRefs }), ...desired.roles.map((r) => iamRoleManifest(r.model, r.model.key, { target, adopt }))];
+  return [restApiManifest(api.model, api.model.key, { target, adopt, roleRefs }), ...rolesOf(desired).map((r) => iamRoleManifest(r.model, r.model.key, { target, adopt }))];
 }
 
 describe("property: export then load gives back the model", () => {
@@ -114,12 +114,12 @@ describe("property: export then load gives back the model", () => {
       fc.property(liveArb, fc.boolean(), ({ desired, target }, adopt) => {
         const documents = exportAll(desired, target, adopt);
         const loaded = resolvePlaceholders(parseManifests([{ file: "exported.yaml", text: documentsYaml(documents) }]).desired, target);
-        expect(loaded.apis.map((a) => a.model)).toEqual(desired.apis.map((a) => a.model));
-        expect(loaded.roles.map((r) => r.model)).toEqual(desired.roles.map((r) => r.model));
-        expect(loaded.apis.every((a) => a.options.adopt === adopt) && loaded.roles.every((r) => r.options.adopt === adopt)).toBe(true);
+        expect(apisOf(loaded).map((a) => a.model)).toEqual(apisOf(desired).map((a) => a.model));
+        expect(rolesOf(loaded).map((r) => r.model)).toEqual(rolesOf(desired).map((r) => r.model));
+        expect(apisOf(loaded).every((a) => a.options.adopt === adopt) && rolesOf(loaded).every((r) => r.options.adopt === adopt)).toBe(true);
         // and the check the CLI makes agrees
-        const [api] = desired.apis;
-        expect(roundTripDifferences({ api: api?.model as RestApiModel, roles: desired.roles.map((r) => r.model) }, loaded)).toEqual([]);
+        const [api] = apisOf(desired);
+        expect(roundTripDifferences({ api: api?.model as RestApiModel, roles: rolesOf(desired).map((r) => r.model) }, loaded)).toEqual([]);
       }),
       { numRuns: RUNS },
     );
@@ -147,7 +147,7 @@ describe("the seed manifests round-trip", () => {
     const desired = resolvePlaceholders(parseManifests(seedFiles()).desired, TARGET);
     const documents = exportAll(desired, TARGET);
     const loaded = loadExported(documents.map((d) => ({ file: fileNameOf(d), text: documentYaml(d) })), TARGET);
-    expect(roundTripDifferences({ api: desired.apis[0]?.model as RestApiModel, roles: desired.roles.map((r) => r.model) }, loaded)).toEqual([]);
+    expect(roundTripDifferences({ api: apisOf(desired)[0]?.model as RestApiModel, roles: rolesOf(desired).map((r) => r.model) }, loaded)).toEqual([]);
     const yaml = documentsYaml(documents);
     expect(yaml).toContain("credentials:\n              roleRef: apig-aws-proxy-role");
     expect(yaml).toContain("uri: arn:${AWS_PARTITION}:apigateway:${AWS_REGION}:s3:path/{bucket}/{object}");
@@ -263,7 +263,7 @@ describe("table: ARNs with placeholders", () => {
   ];
   it.each(rows)("%s", (_, arn, expected) => {
     expect(withPlaceholders(arn, TARGET)).toBe(expected);
-    if (!arn.includes("${")) expect(resolvePlaceholders({ apis: [], roles: [{ model: { roleName: withPlaceholders(arn, TARGET) } } as never] }, TARGET).roles[0]?.model.roleName).toBe(arn);
+    if (!arn.includes("${")) expect((resolvePlaceholders({ objects: [{ kind: "IamRole", model: { key: "r", roleName: withPlaceholders(arn, TARGET) } } as never] }, TARGET).objects[0]?.model as { roleName?: string } | undefined)?.roleName).toBe(arn);
   });
 });
 

@@ -28,7 +28,7 @@ import { renderMarkdown } from "../../src/report/markdown.ts";
 import { renderText } from "../../src/report/text.ts";
 import type { DesiredIamRole, DesiredRestApi, DesiredState, IamRoleModel, PolicyDocument, RestApiModel, StageModel } from "../../src/model/types.ts";
 import { FakeApiGateway } from "./support/fake-apigateway.ts";
-import { configHashOf, liveApiOf, liveRoleOf, observedOf, OWNER, PLAN_OPTIONS, seedDesired, TARGET } from "./support/models.ts";
+import { apisOf, configHashOf, desiredOf, liveApiOf, liveRoleOf, observedOf, OWNER, PLAN_OPTIONS, rolesOf, seedDesired, TARGET } from "./support/models.ts";
 
 /** Runs per property; PROPERTY_RUNS=1000 for a deeper search. */
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 40);
@@ -138,7 +138,8 @@ const roleSpecArb = fc.record({ inlinePolicies: mapOf(fc.constantFrom(S3_PUT, S3
 function load(api: object, role: object): { api: DesiredRestApi; role: DesiredIamRole } {
   const doc = (kind: string, name: string, spec: object) => stringify({ apiVersion: "apigw-reconciler/v1", kind, metadata: { name }, spec });
   const text = [doc("RestApi", "hostile-api", api), doc("IamRole", "hostile-role", { roleName: "HostileRole", assumeRolePolicy: TRUST, ...role })].join("---\n");
-  const { apis, roles } = parseManifests([{ file: "hostile.yaml", text }]).desired;
+  const loadedHostile = parseManifests([{ file: "hostile.yaml", text }]).desired;
+  const [apis, roles] = [apisOf(loadedHostile), rolesOf(loadedHostile)];
   if (!apis[0] || !roles[0]) throw new Error("not loaded");
   return { api: apis[0], role: roles[0] };
 }
@@ -182,7 +183,7 @@ describe("property: with hostile names, diff of x with itself is empty", () => {
         expect(diff.deployment).toBeUndefined();
         expect(diffIamRole(role.model, liveRoleOf(role.model))).toEqual([]);
 
-        const plan = await planAgainst(awsHolding(api.model, role.model, { api: api.model, role: role.model }), { apis: [api], roles: [role] });
+        const plan = await planAgainst(awsHolding(api.model, role.model, { api: api.model, role: role.model }), desiredOf({ apis: [api], roles: [role] }));
         expect(plan.changes).toEqual([]);
         expect(plan.operations).toEqual([]);
       }),
@@ -253,7 +254,7 @@ describe("property: an entry under a hostile name that only AWS has (or only the
         // A `__proto__` the manifest has cannot be written by the shared fake (its maps are plain objects); the loader refuses it anyway.
         fc.pre(extra || name !== "__proto__");
         const { desired, live } = differingBy(loaded, where, name, extra);
-        const state: DesiredState = { apis: [{ ...loaded.api, model: desired.api }], roles: [{ ...loaded.role, model: desired.role }] };
+        const state: DesiredState = desiredOf({ apis: [{ ...loaded.api, model: desired.api }], roles: [{ ...loaded.role, model: desired.role }] });
         const aws = awsHolding(live.api, live.role, desired);
         const plan = await planAgainst(aws, state);
 
@@ -407,7 +408,7 @@ const EXAMPLES: Example[] = [
 describe("the issue's cases on the seed manifests: reported, with the call that heals them", () => {
   it.each(EXAMPLES)("$example", ({ reason, edit, change, operation }) => {
     const seed = seedDesired();
-    const [api, role] = [seed.apis[0], seed.roles[0]];
+    const [api, role] = [apisOf(seed)[0], rolesOf(seed)[0]];
     if (!api || !role) throw new Error("seed");
     const liveApi = liveApiOf(api.model);
     const liveRole = liveRoleOf(role.model);
@@ -460,7 +461,7 @@ describe("own-entry helpers and the other places names are keys", () => {
       case: "a new API whose manifest has stages valueOf and constructor",
       reason: "with no live API the live stages are {}: both are creates (`{}.valueOf` made one an update)",
       check: () => {
-        const api = seedDesired().apis[0]?.model;
+        const api = apisOf(seedDesired())[0]?.model;
         if (!api) throw new Error("seed");
         setOwn(api.stages, "valueOf", newStage("valueOf"));
         setOwn(api.stages, "constructor", newStage("constructor"));
@@ -489,7 +490,7 @@ describe("own-entry helpers and the other places names are keys", () => {
       case: "ignore rule naming a toString policy neither side has",
       reason: "the inherited function was cloned (DataCloneError, the whole pass failed)",
       check: () => {
-        const role = seedDesired().roles[0]?.model;
+        const role = rolesOf(seedDesired())[0]?.model;
         if (!role) throw new Error("seed");
         const result = applyIgnoreRules(role, liveRoleOf(role).model, ["/inlinePolicies/toString", "/tags/constructor"]);
         expect(Object.keys(result.inlinePolicies)).toEqual(Object.keys(role.inlinePolicies));
@@ -500,7 +501,7 @@ describe("own-entry helpers and the other places names are keys", () => {
       case: "ignore rule /tags/__proto__ with a __proto__ tag in AWS",
       reason: "the live value is taken as an entry, not assigned to the prototype",
       check: () => {
-        const role = seedDesired().roles[0]?.model;
+        const role = rolesOf(seedDesired())[0]?.model;
         if (!role) throw new Error("seed");
         const live = liveRoleOf(role).model;
         setOwn(live.tags, "__proto__", "live");
@@ -515,14 +516,14 @@ describe("own-entry helpers and the other places names are keys", () => {
       reason: "text, Markdown and JSON render them; the JSON Patch (desired → live) adds both",
       check: () => {
         const seed = seedDesired();
-        const api = seed.apis[0];
+        const api = apisOf(seed)[0];
         if (!api) throw new Error("seed");
         const live = liveApiOf(api.model);
         const stage = ownValue(live.model.stages, "prod");
         if (!stage) throw new Error("seed has no stage prod");
         setOwn(stage.variables, "toString", "x");
         setOwn(stage.variables, "__proto__", "y");
-        const plan = buildPlan({ apis: [api], roles: [] }, observedOf({ apis: [live] }), PLAN_OPTIONS);
+        const plan = buildPlan(desiredOf({ apis: [api] }), observedOf({ apis: [live] }), PLAN_OPTIONS);
         const calls = { total: 0, writes: 0, byOperation: {}, errors: {} };
         expect(renderText(plan, calls, { color: false })).toContain('"__proto__":"y"');
         expect(renderMarkdown(plan, calls, { title: "t" })).toContain("toString");

@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkJavaRegex, formatJavaRegexIssue, MAX_NESTING } from "../../src/manifest/java-regex.ts";
 import { parseManifests } from "../../src/manifest/load.ts";
+import { apisOf } from "./support/models.ts";
 
 interface Row {
   pattern: string;
@@ -241,7 +242,7 @@ describe("selectionPattern in a manifest", () => {
 
   it("loads Java-only syntax, with a warning at the field", () => {
     const loaded = parseManifests([{ file: "errors.yaml", text: manifest("(?i)4\\d{2}+") }]);
-    expect(loaded.desired.apis).toHaveLength(1);
+    expect(apisOf(loaded.desired)).toHaveLength(1);
     expect(loaded.warnings.map((w) => `${w.file}:${w.line}:${w.column} ${w.field}: ${w.message}`)).toEqual([
       `errors.yaml:14:42 ${field}: uses Java-only syntax, checked here only as far as Java's grammar: inline flags (?i) at 0; possessive quantifier {2}+ at 7`,
     ]);

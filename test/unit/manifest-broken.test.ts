@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ManifestError, type ManifestIssue } from "../../src/manifest/issues.ts";
 import { loadManifests, parseManifests, type LoadedManifests } from "../../src/manifest/load.ts";
+import { apisOf, rolesOf } from "./support/models.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const FIXTURES = join(ROOT, "test", "fixtures");
@@ -103,13 +104,13 @@ describe("valid manifests", () => {
     const loaded = loadManifests([VALID], ROOT);
     expect(loaded.files).toEqual(["test/fixtures/valid/archive.yaml", "test/fixtures/valid/nested/health.yml", "test/fixtures/valid/photos.yaml"]);
     expect(loaded.documents).toBe(5);
-    expect(loaded.desired.apis.map((api) => api.model.key)).toEqual(["archive", "health", "photos"]);
-    expect(loaded.desired.roles.map((role) => role.model.key)).toEqual(["archive-writer", "photos-s3-read"]);
+    expect(apisOf(loaded.desired).map((api) => api.model.key)).toEqual(["archive", "health", "photos"]);
+    expect(rolesOf(loaded.desired).map((role) => role.model.key)).toEqual(["archive-writer", "photos-s3-read"]);
   });
 
   it("resolve roleRefs, fill defaults and make every ancestor resource explicit", () => {
     const { desired } = loadManifests([VALID], ROOT);
-    const photos = desired.apis.find((api) => api.model.key === "photos");
+    const photos = apisOf(desired).find((api) => api.model.key === "photos");
     expect(photos?.source).toEqual({ file: "test/fixtures/valid/photos.yaml", line: 34 });
     expect(Object.keys(photos?.model.resources ?? {}).sort()).toEqual(["/", "/{folder}", "/{folder}/{item}"]);
     const get = photos?.model.resources["/{folder}/{item}"]?.methods.GET;
@@ -117,7 +118,7 @@ describe("valid manifests", () => {
     expect(get?.integration?.timeoutInMillis).toBe(10000);
     expect(photos?.model.binaryMediaTypes).toEqual(["image/jpeg", "image/png"]);
     expect(photos?.model.stages.prod?.variables).toEqual({ bucket: "photos-prod" });
-    const writer = desired.roles.find((role) => role.model.key === "archive-writer");
+    const writer = rolesOf(desired).find((role) => role.model.key === "archive-writer");
     expect(writer?.model).toMatchObject({ roleName: "ArchiveWriter", path: "/", maxSessionDuration: 3600 });
   });
 });

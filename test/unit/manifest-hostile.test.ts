@@ -7,6 +7,7 @@ import { decodeManifest, firstInvalidUtf8 } from "../../src/manifest/decode.ts";
 import { ManifestError, MAX_MESSAGE_LENGTH, type ManifestIssue } from "../../src/manifest/issues.ts";
 import { parseManifests, type LoadedManifests } from "../../src/manifest/load.ts";
 import { policySize } from "../../src/manifest/policy-checks.ts";
+import { apisOf } from "./support/models.ts";
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 const MB5 = 5 * 1024 * 1024;
@@ -124,7 +125,7 @@ describe("hostile inputs: each row loads, or reports exactly its issues", () => 
       expect("issues" in result ? result.issues.map(show) : "loaded", row.reason).toEqual(row.expected);
       for (const issue of "issues" in result ? result.issues : []) expect(issue.message.length).toBeLessThanOrEqual(MAX_MESSAGE_LENGTH);
     } else {
-      expect("loaded" in result ? result.loaded.desired.apis[0]?.model.description : result.issues.map(show), row.reason).toEqual(row.expected.description);
+      expect("loaded" in result ? apisOf(result.loaded.desired)[0]?.model.description : result.issues.map(show), row.reason).toEqual(row.expected.description);
     }
   });
 });

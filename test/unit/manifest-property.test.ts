@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { parseAllDocuments, stringify } from "yaml";
 import { ManifestError, MAX_MESSAGE_LENGTH } from "../../src/manifest/issues.ts";
 import { parseManifests, type SourceFile } from "../../src/manifest/load.ts";
+import { apisOf } from "./support/models.ts";
 
 const VALID = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "valid");
 const VALID_TEXTS = ["photos.yaml", "archive.yaml", "nested/health.yml"].map((file) => readFileSync(join(VALID, file), "utf8"));
@@ -250,7 +251,7 @@ describe("(b) valid values round-trip into the Desired model", () => {
         const text = manifestOf(input);
         const loaded = parseManifests([{ file: "generated.yaml", text }]);
         expect(loaded.documents).toBe(1);
-        const api = loaded.desired.apis[0];
+        const api = apisOf(loaded.desired)[0];
         expect(api?.model.tags).toEqual(input.tags);
         expect(api?.model.binaryMediaTypes).toEqual([...new Set(input.binaryMediaTypes)].sort());
         const expectedResources = new Set(["/"]);
@@ -284,7 +285,7 @@ describe("(b) valid values round-trip into the Desired model", () => {
     };
     let outcome: string;
     try {
-      const api = parseManifests([{ file: "proto.yaml", text: manifestOf(input) }]).desired.apis[0];
+      const api = apisOf(parseManifests([{ file: "proto.yaml", text: manifestOf(input) }]).desired)[0];
       outcome = JSON.stringify({ tags: Object.keys(api?.model.tags ?? {}).sort(), variables: Object.keys(api?.model.stages.prod?.variables ?? {}) });
     } catch (error) {
       if (!(error instanceof ManifestError)) throw error;

@@ -17,7 +17,7 @@ import type { Service } from "../../src/model/changes.ts";
 import { TAG } from "../../src/model/live.ts";
 import { resolvePlaceholders } from "../../src/model/placeholders.ts";
 import type { DesiredState } from "../../src/model/types.ts";
-import { TARGET } from "./support/models.ts";
+import { apisOf, rolesOf, TARGET } from "./support/models.ts";
 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- raw AWS answers and manifest trees are edited freely, as untyped JSON */
 type Raw = Record<string, any>;
@@ -439,7 +439,7 @@ async function diffOf(row: Row) {
   row.manifest?.(manifests);
   const desired = desiredOf(manifests);
   const answers = baseAnswers();
-  const api = desired.apis[0]!.model;
+  const api = apisOf(desired)[0]!.model;
   // The last apply deployed exactly this configuration on dep1 and tagged it so.
   answers.restApi.tags[TAG.deployed] = `dep1:${restApiHashes(api).configHash}`;
   row.aws?.(answers);
@@ -447,7 +447,7 @@ async function diffOf(row: Row) {
   const [raw] = await listRestApis(gateway);
   if (!raw) throw new Error("the fake GetRestApis listed nothing");
   const liveApi = await readRestApi(gateway, raw, api.key);
-  const role = desired.roles[0]!.model;
+  const role = rolesOf(desired)[0]!.model;
   const liveRole = await readIamRole(gateway, role.roleName, role.key);
   expect(gateway.calls.every(isReadOperation), `reads only: ${gateway.calls.join(", ")}`).toBe(true);
   return { api: diffRestApi(api, liveApi).changes, role: diffIamRole(role, liveRole), liveApi, liveRole };

@@ -10,7 +10,7 @@ import type { RestApiModel } from "../../src/model/types.ts";
 import { importDocument } from "../../src/openapi/convert.ts";
 import { loadDefinition } from "../../src/openapi/load.ts";
 import { renderManifest } from "../../src/openapi/render.ts";
-import { ROOT, seedFiles } from "./support/models.ts";
+import { apisOf, ROOT, seedFiles } from "./support/models.ts";
 
 const FIXTURES = join(ROOT, "test", "fixtures", "openapi");
 const ROLE = "apig-aws-proxy-role";
@@ -26,13 +26,13 @@ function loadedModel(yaml: string): RestApiModel {
   const role = seedFiles().find((file) => file.file.endsWith("s3-proxy-role.yaml"));
   if (!role) throw new Error("no seed role");
   const loaded = parseManifests([{ file: "imported/api.yaml", text: yaml }, role]);
-  const [api] = loaded.desired.apis;
+  const [api] = apisOf(loaded.desired);
   if (!api) throw new Error("the imported manifest has no RestApi");
   return api.model;
 }
 
 function seedModel(): RestApiModel {
-  const [api] = parseManifests(seedFiles()).desired.apis;
+  const [api] = apisOf(parseManifests(seedFiles()).desired);
   if (!api) throw new Error("seed has no RestApi");
   return api.model;
 }

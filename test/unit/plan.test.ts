@@ -14,7 +14,7 @@ import { buildPlan, PruneGuardError, type PlanOptions } from "../../src/engine/p
 import type { Operation, Plan } from "../../src/model/changes.ts";
 import { TAG } from "../../src/model/live.ts";
 import type { DesiredState, IamRoleModel, RestApiModel } from "../../src/model/types.ts";
-import { configHashOf, integrationOf, liveApiOf, liveRoleOf, methodOf, observedOf, OWNER, PLAN_OPTIONS, renamePath, ROLE_ARN, seedDesired, seedFiles, TARGET } from "./support/models.ts";
+import { apisOf, configHashOf, desiredOf, integrationOf, liveApiOf, liveRoleOf, methodOf, observedOf, OWNER, PLAN_OPTIONS, renamePath, ROLE_ARN, rolesOf, seedDesired, seedFiles, TARGET } from "./support/models.ts";
 
 const API_GROUP = "RestApi/my-s3";
 const ROLE_GROUP = "IamRole/apig-aws-proxy-role";
@@ -71,8 +71,8 @@ function planSeed(
   options: Partial<PlanOptions> = {},
 ): Plan {
   const desired = seedDesired();
-  const api = desired.apis[0]!.model;
-  const role = desired.roles[0]!.model;
+  const api = apisOf(desired)[0]!.model;
+  const role = rolesOf(desired)[0]!.model;
   const liveModel = structuredClone(api);
   edit.live?.(liveModel);
   const liveRoleModel = structuredClone(role);
@@ -174,7 +174,7 @@ describe("buildPlan: the seed from nothing", () => {
 
   it("a role with a managed policy too: attached in the chain, before any integration names the role", () => {
     const desired = seedDesired();
-    desired.roles[0]!.model.managedPolicyArns = [S3_READ_ONLY];
+    rolesOf(desired)[0]!.model.managedPolicyArns = [S3_READ_ONLY];
     const withManaged = buildPlan(desired, observedOf(), PLAN_OPTIONS);
     expectWellFormed(withManaged);
     const iam = withManaged.operations.filter((o) => o.group === ROLE_GROUP);
@@ -308,7 +308,7 @@ describe("buildPlan: updates", () => {
       // The role as last applied had a managed policy, which the manifest now swaps for another.
       liveRole: (m) => (m.managedPolicyArns = [S3_READ_ONLY]),
       desired: (_m, d) => {
-        const role = d.roles[0]!.model;
+        const role = rolesOf(d)[0]!.model;
         role.managedPolicyArns = [S3_FULL];
         role.inlinePolicies["s3-delete"] = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:Delete*", Resource: "*" }] };
         role.description = "changed";
@@ -327,12 +327,12 @@ describe("buildPlan: updates", () => {
 
   it("role path change: the role is replaced (detach, delete policies, delete, create, put back) before integrations naming the new ARN", () => {
     const desired = seedDesired();
-    const role = desired.roles[0]!.model;
+    const role = rolesOf(desired)[0]!.model;
     role.managedPolicyArns = [S3_READ_ONLY]; // something to detach and attach again
     const live = liveRoleOf(role);
     role.path = "/svc/";
     const newArn = `arn:aws:iam::123456789012:role/svc/${role.roleName}`;
-    for (const resource of Object.values(desired.apis[0]!.model.resources)) for (const method of Object.values(resource.methods)) if (method.integration) method.integration.credentials = newArn;
+    for (const resource of Object.values(apisOf(desired)[0]!.model.resources)) for (const method of Object.values(resource.methods)) if (method.integration) method.integration.credentials = newArn;
     const plan = buildPlan(desired, observedOf({ roles: [live] }), PLAN_OPTIONS);
     expectWellFormed(plan);
     expect(plan.operations.filter((o) => o.group === ROLE_GROUP).map((o) => o.call)).toEqual(["DetachRolePolicy", "DeleteRolePolicy", "DeleteRole", "CreateRole", "PutRolePolicy", "AttachRolePolicy", "TagRole"]);
@@ -394,11 +394,11 @@ describe("buildPlan: a resource policy's execute-api:/ shorthand, as AWS stores 
   /** As planSeed, the live API deployed from the manifest as written (its tag holds that config hash). */
   const planWithPolicy = (desired: RestApiModel["policy"], live: (m: RestApiModel) => RestApiModel["policy"]): Plan => {
     const state = seedDesired();
-    const api = state.apis[0]!.model;
+    const api = apisOf(state)[0]!.model;
     api.policy = desired;
     const liveModel = structuredClone(api);
     liveModel.policy = live(liveModel);
-    const observed = observedOf({ apis: [liveApiOf(liveModel, { deployedHash: configHashOf(api) })], roles: [liveRoleOf(state.roles[0]!.model)] });
+    const observed = observedOf({ apis: [liveApiOf(liveModel, { deployedHash: configHashOf(api) })], roles: [liveRoleOf(rolesOf(state)[0]!.model)] });
     return buildPlan(state, observed, PLAN_OPTIONS);
   };
 
@@ -423,8 +423,8 @@ describe("buildPlan: a resource policy's execute-api:/ shorthand, as AWS stores 
 describe("buildPlan: observe mode", () => {
   const rows: { reason: string; setup: (d: DesiredState) => void; options: Partial<PlanOptions>; skipped: string[]; writes: string[] }[] = [
     { reason: "options.mode observe → nothing written, both groups skipped", setup: () => undefined, options: { mode: "observe" }, skipped: [ROLE_GROUP, API_GROUP], writes: [] },
-    { reason: "spec.reconcile observe on the API → the API skipped, the role written", setup: (d) => (d.apis[0]!.options.reconcile = "observe"), options: {}, skipped: [API_GROUP], writes: [ROLE_GROUP] },
-    { reason: "spec.reconcile observe on the role → the role skipped, the API written", setup: (d) => (d.roles[0]!.options.reconcile = "observe"), options: {}, skipped: [ROLE_GROUP], writes: [API_GROUP] },
+    { reason: "spec.reconcile observe on the API → the API skipped, the role written", setup: (d) => (apisOf(d)[0]!.options.reconcile = "observe"), options: {}, skipped: [API_GROUP], writes: [ROLE_GROUP] },
+    { reason: "spec.reconcile observe on the role → the role skipped, the API written", setup: (d) => (rolesOf(d)[0]!.options.reconcile = "observe"), options: {}, skipped: [ROLE_GROUP], writes: [API_GROUP] },
   ];
   it.each(rows)("$reason", ({ setup, options, skipped, writes }) => {
     const desired = seedDesired();
@@ -438,7 +438,7 @@ describe("buildPlan: observe mode", () => {
 
   it("apply's outcome of a change under reconcile: observe is 'not written (observe)', never 'applied'", () => {
     const desired = seedDesired();
-    desired.apis[0]!.options.reconcile = "observe";
+    apisOf(desired)[0]!.options.reconcile = "observe";
     const plan = buildPlan(desired, observedOf(), PLAN_OPTIONS);
     // The role's operations all applied; the API's changes had no operation at all.
     const outcomes = plan.operations.map((op) => ({ id: op.id, call: op.call, group: op.group, status: "applied" as const, ...(op.change !== undefined ? { change: op.change } : {}) }));
@@ -451,7 +451,7 @@ describe("buildPlan: observe mode", () => {
 
   it("observe mode with nothing to change → nothing skipped", () => {
     const desired = seedDesired();
-    const plan = buildPlan(desired, observedOf({ apis: [liveApiOf(desired.apis[0]!.model)], roles: [liveRoleOf(desired.roles[0]!.model)] }), { ...PLAN_OPTIONS, mode: "observe" });
+    const plan = buildPlan(desired, observedOf({ apis: [liveApiOf(apisOf(desired)[0]!.model)], roles: [liveRoleOf(rolesOf(desired)[0]!.model)] }), { ...PLAN_OPTIONS, mode: "observe" });
     expect(plan.skipped).toEqual([]);
     expect(plan.operations).toEqual([]);
   });
@@ -465,14 +465,14 @@ describe("buildPlan: prune guards", () => {
     { id: "old2", key: "legacy-b", name: "B" },
   ];
   const orphanRole = () => {
-    const role = structuredClone(seedDesired().roles[0]!.model);
+    const role = structuredClone(rolesOf(seedDesired())[0]!.model);
     role.key = "legacy-role";
     role.roleName = "legacyRole";
     role.managedPolicyArns = [S3_READ_ONLY]; // to empty before the delete, with the inline policy
     return liveRoleOf(role);
   };
   const desired = seedDesired();
-  const inSync = () => ({ apis: [liveApiOf(desired.apis[0]!.model)], roles: [liveRoleOf(desired.roles[0]!.model)] });
+  const inSync = () => ({ apis: [liveApiOf(apisOf(desired)[0]!.model)], roles: [liveRoleOf(rolesOf(desired)[0]!.model)] });
 
   const rows: { reason: string; options: Partial<PlanOptions>; roles: boolean; deletes: string[] | "guard" }[] = [
     { reason: "without --prune: orphans are left alone", options: { prune: false, maxDeletions: 0 }, roles: true, deletes: [] },
@@ -529,8 +529,8 @@ describe("observe: ownership", () => {
 
   const apiOnly = (adopt = false): DesiredState => {
     const desired = seedDesired();
-    desired.apis[0]!.options.adopt = adopt;
-    return { apis: desired.apis, roles: [] };
+    apisOf(desired)[0]!.options.adopt = adopt;
+    return desiredOf({ apis: apisOf(desired) });
   };
   const tagged = (id: string, owner = OWNER) => ({ id, name: "MyS3", tags: { [TAG.name]: "my-s3", [TAG.owner]: owner } });
   const untagged = (id: string) => ({ id, name: "MyS3", tags: {} });
@@ -548,7 +548,7 @@ describe("observe: ownership", () => {
   it("the tagged API is read (GetResources with embed, GetStages), an untagged namesake ignored", async () => {
     apigw.on(GetRestApisCommand).resolves({ items: [untagged("zzz999"), tagged("aaa111")] });
     const observed = await run(apiOnly());
-    expect(observed.apis.get("my-s3")).toMatchObject({ adopted: false, live: { id: "aaa111" } });
+    expect(observed.objects.get("RestApi/my-s3")).toMatchObject({ adopted: false, live: { id: "aaa111" } });
     expect(apigw).toHaveReceivedCommandWith(GetResourcesCommand, { restApiId: "aaa111", embed: ["methods"], limit: 500 });
     expect(apigw).toHaveReceivedCommandTimes(GetResourcesCommand, 1);
     expect(apigw).toHaveReceivedCommandTimes(GetStagesCommand, 1);
@@ -557,15 +557,15 @@ describe("observe: ownership", () => {
   it("an API tagged by another owner is not ours", async () => {
     apigw.on(GetRestApisCommand).resolves({ items: [tagged("other1", "someone-else")] });
     const observed = await run(apiOnly());
-    expect(observed.apis.get("my-s3")?.live).toBeUndefined();
-    expect(observed.orphanApis).toEqual([]);
+    expect(observed.objects.get("RestApi/my-s3")?.live).toBeUndefined();
+    expect(observed.orphans).toEqual([]);
   });
 
   it("an untagged API of the same name without adopt → not taken over: planned as a create", async () => {
     apigw.on(GetRestApisCommand).resolves({ items: [untagged("zzz999")] });
     const desired = apiOnly(false);
     const observed = await run(desired);
-    expect(observed.apis.get("my-s3")).toEqual({ key: "my-s3", adopted: false });
+    expect(observed.objects.get("RestApi/my-s3")).toEqual({ kind: "RestApi", key: "my-s3", adopted: false });
     expect(apigw).not.toHaveReceivedCommand(GetResourcesCommand);
     const plan = buildPlan(desired, observed, PLAN_OPTIONS);
     expect(opsOf(plan, "CreateRestApi")).toHaveLength(1);
@@ -575,7 +575,7 @@ describe("observe: ownership", () => {
     apigw.on(GetRestApisCommand).resolves({ items: [{ ...untagged("zzz999"), endpointConfiguration: { types: ["REGIONAL"] } }] });
     const desired = apiOnly(true);
     const observed = await run(desired);
-    expect(observed.apis.get("my-s3")).toMatchObject({ adopted: true, live: { id: "zzz999", resourceIds: { "/": "rootX" } } });
+    expect(observed.objects.get("RestApi/my-s3")).toMatchObject({ adopted: true, live: { id: "zzz999", resourceIds: { "/": "rootX" } } });
     const plan = buildPlan(desired, observed, PLAN_OPTIONS);
     expect(opsOf(plan, "CreateRestApi")).toHaveLength(0);
     expect(one(plan, `${API_GROUP}:CreateResource:/{folder}`).input).toEqual({ restApiId: "zzz999", parentId: "rootX", pathPart: "{folder}" });
@@ -590,7 +590,7 @@ describe("observe: ownership", () => {
   it("an owned API whose manifest is gone is an orphan (prune candidate)", async () => {
     apigw.on(GetRestApisCommand).resolves({ items: [tagged("aaa111"), { id: "old1", name: "Old", tags: { [TAG.name]: "legacy", [TAG.owner]: OWNER } }] });
     const observed = await run(apiOnly());
-    expect(observed.orphanApis).toEqual([{ id: "old1", key: "legacy", name: "Old" }]);
+    expect(observed.orphans).toMatchObject([{ kind: "RestApi", key: "legacy", label: "RestApi legacy (old1)", live: { id: "old1", model: { name: "Old" } } }]);
   });
 });
 

@@ -27,11 +27,11 @@ import {
 } from "../../src/kinds/fields.ts";
 import { diffRestApi, specHashOf } from "../../src/kinds/rest-api/diff.ts";
 import { parseManifests } from "../../src/manifest/load.ts";
-import { TAG } from "../../src/model/live.ts";
+import { TAG, type LiveRestApi } from "../../src/model/live.ts";
 import { parsePolicyDocument, policiesEqual } from "../../src/model/policy.ts";
 import type { DesiredRestApi, DesiredState, PolicyDocument, RestApiModel } from "../../src/model/types.ts";
 import { applyPatch, FakeApiGateway, PATCHABLE, type FieldKind } from "./support/fake-apigateway.ts";
-import { configHashOf, liveApiOf, OWNER, PLAN_OPTIONS, renamePath, seedApi, TARGET } from "./support/models.ts";
+import { apisOf, configHashOf, desiredOf, liveApiOf, OWNER, PLAN_OPTIONS, renamePath, seedApi, TARGET } from "./support/models.ts";
 
 /** Runs per property; kept small for the unit budget. PROPERTY_RUNS=1000 for a deeper search. */
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 20);
@@ -70,7 +70,7 @@ const apiSpecArb: fc.Arbitrary<Spec> = fc
 /** The spec through the real loader: a valid Desired API (or the loader's complaint, which fails the run). */
 function load(spec: Spec): DesiredRestApi {
   const text = stringify({ apiVersion: "apigw-reconciler/v1", kind: "RestApi", metadata: { name: "prop-api" }, spec });
-  const [api] = parseManifests([{ file: "prop.yaml", text }]).desired.apis;
+  const [api] = apisOf(parseManifests([{ file: "prop.yaml", text }]).desired);
   if (!api) throw new Error("no API loaded");
   return api;
 }
@@ -91,7 +91,7 @@ describe("property: diff of an API with itself is empty", () => {
 
         const aws = new FakeApiGateway();
         aws.load(api.model, { [TAG.name]: api.model.key, [TAG.owner]: OWNER, [TAG.specHash]: specHashOf(api.model), [TAG.deployed]: `dep0000:${configHashOf(api.model)}` });
-        const desired: DesiredState = { apis: [api], roles: [] };
+        const desired: DesiredState = desiredOf({ apis: [api] });
         const plan = buildPlan(desired, await observe(aws, desired, OBSERVE), PLAN_OPTIONS);
         expect(plan.changes).toEqual([]);
         expect(plan.operations).toEqual([]);
@@ -110,13 +110,13 @@ async function roundTrip(desiredApi: DesiredRestApi, before?: { model: RestApiMo
     const l = before.model;
     aws.load(l, { [TAG.name]: desiredApi.model.key, [TAG.owner]: OWNER, [TAG.specHash]: specHashOf(l), ...(before.deployed ? { [TAG.deployed]: `dep0000:${configHashOf(l)}` } : {}) });
   }
-  const desired: DesiredState = { apis: [desiredApi], roles: [] };
+  const desired: DesiredState = desiredOf({ apis: [desiredApi] });
   const plan = buildPlan(desired, await observe(aws, desired, OBSERVE), PLAN_OPTIONS);
   const outcomes = await applyPlan(plan, aws, { concurrencyPerGroup: 4, retry: FAST, roleSettleMs: 0 });
   const failures = outcomes.filter((o) => o.status !== "applied").map((o) => `${o.id}: ${o.error ?? o.status}`);
   const after = await observe(aws, desired, OBSERVE);
   const again = buildPlan(desired, after, PLAN_OPTIONS);
-  return { aws, plan, failures, live: after.apis.get(desiredApi.model.key)?.live, again };
+  return { aws, plan, failures, live: after.objects.get(`RestApi/${desiredApi.model.key}`)?.live as LiveRestApi | undefined, again };
 }
 
 function expectConverged(desiredApi: DesiredRestApi, result: Awaited<ReturnType<typeof roundTrip>>): void {

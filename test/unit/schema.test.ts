@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { manifestJsonSchema } from "../../src/manifest/schema.ts";
+import { manifestJsonSchema } from "../../src/kinds/index.ts";
 
 describe("JSON Schema of the manifests", () => {
   it("manifests/schema.json is the current schema (regenerate: node bin/reconcile.js schema > manifests/schema.json)", () => {

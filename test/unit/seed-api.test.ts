@@ -16,7 +16,7 @@ import { roleArn } from "../../src/model/arn.ts";
 import { resolvePlaceholders } from "../../src/model/placeholders.ts";
 import type { HttpMethod, IamRoleModel, IntegrationModel, IntegrationResponseModel, PolicyDocument, RestApiModel } from "../../src/model/types.ts";
 import { allowGrants, allows, wildcardMatch } from "./support/iam-allow.ts";
-import { seedFiles, TARGET } from "./support/models.ts";
+import { apisOf, rolesOf, seedFiles, TARGET } from "./support/models.ts";
 import {
   convert,
   integrationRequestBody,
@@ -33,9 +33,9 @@ import {
 /** The seed manifests through the real loader, placeholders resolved for a partition. */
 function seed(partition = "aws"): { api: RestApiModel; role: IamRoleModel } {
   const desired = resolvePlaceholders(parseManifests(seedFiles()).desired, { ...TARGET, partition });
-  const api = desired.apis[0]?.model;
-  const role = desired.roles[0]?.model;
-  if (!api || !role || desired.apis.length !== 1 || desired.roles.length !== 1) throw new Error("the seed is one RestApi and one IamRole");
+  const api = apisOf(desired)[0]?.model;
+  const role = rolesOf(desired)[0]?.model;
+  if (!api || !role || apisOf(desired).length !== 1 || rolesOf(desired).length !== 1) throw new Error("the seed is one RestApi and one IamRole");
   return { api, role };
 }
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { matches, parseSelector, selectDesired, SelectorError } from "../../src/manifest/selector.ts";
 import type { DesiredState } from "../../src/model/types.ts";
+import { apisOf } from "./support/models.ts";
 
 const state = (entries: [string, Record<string, string>][]): DesiredState =>
-  ({ apis: entries.map(([key, labels]) => ({ kind: "RestApi", labels, model: { key } })), roles: [] }) as unknown as DesiredState;
+  ({ objects: entries.map(([key, labels]) => ({ kind: "RestApi", labels, model: { key } })) }) as unknown as DesiredState;
 
 describe("--selector", () => {
   it.each<{ reason: string; text: string; labels: Record<string, string>; match: boolean }>([
@@ -24,7 +25,7 @@ describe("--selector", () => {
 
   it("selects by labels; no selector selects everything; an empty selection is an error, never an empty set", () => {
     const desired = state([["a", { team: "a" }], ["b", { team: "b" }]]);
-    expect(selectDesired(desired, parseSelector("team=b")).apis.map((api) => api.model.key)).toEqual(["b"]);
+    expect(apisOf(selectDesired(desired, parseSelector("team=b"))).map((api) => api.model.key)).toEqual(["b"]);
     expect(selectDesired(desired, [])).toBe(desired);
     expect(() => selectDesired(desired, parseSelector("team=c"))).toThrow(/matched no manifest/);
   });

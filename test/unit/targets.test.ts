@@ -3,17 +3,17 @@
 import { describe, expect, it } from "vitest";
 import { cached } from "../../src/aws/targets.ts";
 import type { PassResult } from "../../src/engine/reconcile.ts";
-import { guardDeletions, joinResults, prunesRoles, splitByTarget } from "../../src/engine/targets.ts";
+import { guardDeletions, joinResults, prunesAccountScope, splitByTarget } from "../../src/engine/targets.ts";
 import type { Change, Operation } from "../../src/model/changes.ts";
 import type { DesiredState, TargetSpec } from "../../src/model/types.ts";
-import { seedDesired } from "./support/models.ts";
+import { apisOf, rolesOf, seedDesired } from "./support/models.ts";
 
 const B = "arn:aws:iam::222222222222:role/deployer";
 
 function desiredWith(targets: { api?: TargetSpec; role?: TargetSpec }): DesiredState {
   const d = seedDesired();
-  if (targets.api) d.apis[0]!.options.target = targets.api;
-  if (targets.role) d.roles[0]!.options.target = targets.role;
+  if (targets.api) apisOf(d)[0]!.options.target = targets.api;
+  if (targets.role) rolesOf(d)[0]!.options.target = targets.role;
   return d;
 }
 
@@ -28,36 +28,35 @@ describe("splitByTarget", () => {
   it.each(rows)("$reason", ({ api, role, parts }) => {
     const split = splitByTarget(desiredWith({ ...(api ? { api } : {}), ...(role ? { role } : {}) }), "us-east-1");
     expect(split).toHaveLength(parts);
-    expect(split.flatMap((p) => p.desired.apis)).toHaveLength(1);
-    expect(split.flatMap((p) => p.desired.roles)).toHaveLength(1);
+    expect(split.flatMap((p) => apisOf(p.desired))).toHaveLength(1);
+    expect(split.flatMap((p) => rolesOf(p.desired))).toHaveLength(1);
   });
 
   it("of several parts in one account, only the first lists and prunes orphan roles (IAM is global)", () => {
     const d = seedDesired();
-    const extra = structuredClone(d.apis[0]!);
+    const extra = structuredClone(apisOf(d)[0]!);
     extra.model.key = "eu-copy";
     extra.options.target = { region: "eu-west-1" };
-    const other = structuredClone(d.apis[0]!);
+    const other = structuredClone(apisOf(d)[0]!);
     other.model.key = "partner";
     other.options.target = { assumeRoleArn: B };
-    d.apis.push(extra, other);
+    d.objects.push(extra, other);
     const parts = splitByTarget(d, "us-east-1");
     expect(parts.map((p) => `${p.target?.assumeRoleArn ?? "own"} ${p.target?.region ?? "default"}`)).toEqual(["own default", "own eu-west-1", `${B} default`]);
-    expect(parts.map((_, i) => prunesRoles(parts, i))).toEqual([true, false, true]);
+    expect(parts.map((_, i) => prunesAccountScope(parts, i))).toEqual([true, false, true]);
   });
 
   it("two roles into one account are one account for pruning roles (compared by account, not by ARN)", () => {
     const d = seedDesired();
-    const first = structuredClone(d.apis[0]!);
+    const first = structuredClone(apisOf(d)[0]!);
     first.model.key = "a";
     first.options.target = { assumeRoleArn: "arn:aws:iam::222222222222:role/one" };
-    const second = structuredClone(d.apis[0]!);
+    const second = structuredClone(apisOf(d)[0]!);
     second.model.key = "b";
     second.options.target = { assumeRoleArn: "arn:aws:iam::222222222222:role/two" };
-    d.apis = [first, second];
-    d.roles = [];
+    d.objects = [first, second];
     const parts = splitByTarget(d, "us-east-1");
-    expect(parts.map((_, i) => prunesRoles(parts, i))).toEqual([true, false]);
+    expect(parts.map((_, i) => prunesAccountScope(parts, i))).toEqual([true, false]);
   });
 });
 

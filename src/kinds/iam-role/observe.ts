@@ -67,10 +67,3 @@ async function readAttachedPolicies(gateway: Gateway, roleName: string): Promise
   return [...new Set(arns)].sort();
 }
 
-export function accountIdOfArn(arn: string): string | undefined {
-  return /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1];
-}
-
-export function partitionOfArn(arn: string): string | undefined {
-  return /^arn:([^:]+):/.exec(arn)?.[1];
-}

@@ -8,7 +8,7 @@ import { roleSpecHash } from "../../../src/kinds/iam-role/diff.ts";
 import { specHashOf } from "../../../src/kinds/rest-api/diff.ts";
 import type { Plan } from "../../../src/model/changes.ts";
 import { TAG } from "../../../src/model/live.ts";
-import { integrationOf, liveApiOf, liveRoleOf, methodOf, observedOf, PLAN_OPTIONS, seedDesired } from "./models.ts";
+import { apisOf, integrationOf, liveApiOf, liveRoleOf, methodOf, observedOf, PLAN_OPTIONS, rolesOf, seedDesired } from "./models.ts";
 
 export const API_GROUP = "RestApi/my-s3";
 export const ROLE_GROUP = "IamRole/apig-aws-proxy-role";
@@ -26,8 +26,8 @@ export const OBSERVE_CALLS: CallCounts = {
 
 export function driftPlan(): Plan {
   const desired = seedDesired();
-  const api = desired.apis[0]!.model;
-  const role = desired.roles[0]!.model;
+  const api = apisOf(desired)[0]!.model;
+  const role = rolesOf(desired)[0]!.model;
   // What the last apply wrote: the seed as it was then.
   const appliedApi = structuredClone(api);
   const appliedRole = structuredClone(role);

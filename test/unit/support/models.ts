@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Observed } from "../../../src/engine/observe.ts";
+import type { ObservedObject, Orphan } from "../../../src/kinds/kind.ts";
 import type { PlanOptions } from "../../../src/engine/plan.ts";
 import { roleSpecHash } from "../../../src/kinds/iam-role/diff.ts";
 import { restApiHashes, specHashOf } from "../../../src/kinds/rest-api/diff.ts";
@@ -12,15 +13,16 @@ import { parseManifests, type SourceFile } from "../../../src/manifest/load.ts";
 import { roleArn } from "../../../src/model/arn.ts";
 import { TAG, type LiveIamRole, type LiveRestApi } from "../../../src/model/live.ts";
 import { resolvePlaceholders, type Target } from "../../../src/model/placeholders.ts";
-import type {
-  DesiredIamRole,
-  DesiredRestApi,
-  DesiredState,
-  HttpMethod,
-  IamRoleModel,
-  IntegrationModel,
-  MethodModel,
-  RestApiModel,
+import {
+  objectsOf,
+  type DesiredIamRole,
+  type DesiredRestApi,
+  type DesiredState,
+  type HttpMethod,
+  type IamRoleModel,
+  type IntegrationModel,
+  type MethodModel,
+  type RestApiModel,
 } from "../../../src/model/types.ts";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -42,13 +44,13 @@ export function seedDesired(): DesiredState {
 }
 
 export function seedApi(): DesiredRestApi {
-  const [api] = seedDesired().apis;
+  const [api] = apisOf(seedDesired());
   if (!api) throw new Error("seed has no RestApi");
   return api;
 }
 
 export function seedRole(): DesiredIamRole {
-  const [role] = seedDesired().roles;
+  const [role] = rolesOf(seedDesired());
   if (!role) throw new Error("seed has no IamRole");
   return role;
 }
@@ -98,14 +100,36 @@ export function liveRoleOf(model: IamRoleModel): LiveIamRole {
   };
 }
 
-export function observedOf(parts: { apis?: LiveRestApi[]; roles?: LiveIamRole[]; orphanApis?: Observed["orphanApis"]; orphanRoles?: LiveIamRole[] } = {}): Observed {
-  return {
-    target: TARGET,
-    apis: new Map((parts.apis ?? []).map((live) => [live.model.key, { key: live.model.key, live, adopted: false }])),
-    roles: new Map((parts.roles ?? []).map((live) => [live.model.key, { key: live.model.key, live, adopted: false }])),
-    orphanApis: parts.orphanApis ?? [],
-    orphanRoles: parts.orphanRoles ?? [],
-  };
+/** An owned API whose manifest is gone, as GetRestApis lists it. */
+export interface OrphanApi {
+  id: string;
+  key: string;
+  name: string;
+}
+
+export function observedOf(parts: { apis?: LiveRestApi[]; roles?: LiveIamRole[]; orphanApis?: OrphanApi[]; orphanRoles?: LiveIamRole[] } = {}): Observed {
+  const objects = new Map<string, ObservedObject>([
+    ...(parts.apis ?? []).map((live) => [`RestApi/${live.model.key}`, { kind: "RestApi", key: live.model.key, live, adopted: false }] as const),
+    ...(parts.roles ?? []).map((live) => [`IamRole/${live.model.key}`, { kind: "IamRole", key: live.model.key, live, adopted: false }] as const),
+  ]);
+  const orphans: Orphan[] = [
+    ...(parts.orphanApis ?? []).map((a) => ({ kind: "RestApi", key: a.key, label: `RestApi ${a.key} (${a.id})`, live: { id: a.id, tags: {}, resourceIds: {}, stageDeployments: {}, model: { key: a.key, name: a.name } } })),
+    ...(parts.orphanRoles ?? []).map((live) => ({ kind: "IamRole", key: live.model.key, label: `IamRole ${live.model.key}`, live })),
+  ];
+  return { target: TARGET, objects, orphans };
+}
+
+/** The desired state of some APIs and roles (roles first, as manifests usually come). */
+export function desiredOf(parts: { apis?: DesiredRestApi[]; roles?: DesiredIamRole[] }): DesiredState {
+  return { objects: [...(parts.roles ?? []), ...(parts.apis ?? [])] };
+}
+
+export function apisOf(desired: DesiredState): DesiredRestApi[] {
+  return objectsOf<DesiredRestApi>(desired, "RestApi");
+}
+
+export function rolesOf(desired: DesiredState): DesiredIamRole[] {
+  return objectsOf<DesiredIamRole>(desired, "IamRole");
 }
 
 export function methodOf(model: RestApiModel, path: string, verb: HttpMethod): MethodModel {

@@ -1,0 +1,142 @@
+// The contract of a kind: everything the loader, the engine and the reports need to know about one kind of
+// manifest object, declared in the kind's own folder. The engine iterates the registry (kinds/index.ts)
+// and names no kind; adding a kind is a folder and one registry line.
+//
+// The shape follows Crossplane's ExternalClient: observe states facts (what exists, whose it is), the
+// engine decides; diff and plan are pure functions over plain data (the plan is data, Terraform-style).
+import type { ZodType } from "zod";
+import type { Gateway } from "../aws/gateway.ts";
+import type { CheckProblem } from "../manifest/checks.ts";
+import type { Change, Operation } from "../model/changes.ts";
+import type { Target } from "../model/placeholders.ts";
+import type { DesiredObject, ObjectModel, SourceRef } from "../model/types.ts";
+
+/** What a kind's loader may know of the other documents (valid or not). */
+export interface ManifestIndex {
+  /** metadata.name of every document of `kind`, valid or not (a reference to a broken document is not "missing"). */
+  declared(kind: string): ReadonlySet<string>;
+  /** What a valid document of `kind` exports for others (KindHandler.exportsOf), e.g. a role's name and path. */
+  exported(kind: string, name: string): unknown;
+  /** Whether a file that could not be read mentions `name` (a reference into it is not reported as missing). */
+  inUnreadFile?(name: string): boolean;
+}
+
+/** A live object as every kind reports it: its model in the desired shape and its tags (ownership included). */
+export interface LiveObject<M extends ObjectModel = ObjectModel> {
+  model: M;
+  tags: Record<string, string>;
+}
+
+/** One desired object as observed: its live counterpart (absent: to create), and whether it is adopted. */
+export interface ObservedObject<L extends LiveObject = LiveObject> {
+  kind: string;
+  key: string;
+  live?: L;
+  /** Taken over from an untagged object (spec.adopt: true). */
+  adopted: boolean;
+}
+
+/** An owned live object whose manifest is gone: a prune candidate. */
+export interface Orphan<L = unknown> {
+  kind: string;
+  key: string;
+  /** How the prune guard names it ("RestApi legacy (a1b2c3)"). */
+  label: string;
+  live: L;
+}
+
+export interface ObserveContext {
+  owner: string;
+  /** Whether orphans are wanted even when listing them costs calls (--prune on the part that prunes this scope). */
+  prune: boolean;
+  /** Every manifest name of this kind loaded, selected or not: another shard's object is never an orphan. */
+  knownNames: ReadonlySet<string>;
+}
+
+export interface KindObservation<L extends LiveObject = LiveObject> {
+  objects: ObservedObject<L>[];
+  orphans: Orphan<L>[];
+  /** Ownership conflicts (claimed by another owner, unmanaged without adopt…): the pass stops before any write. */
+  errors: string[];
+  /** ARNs read along the way: the account and partition are taken from them instead of asking STS. */
+  arns?: string[];
+}
+
+/**
+ * What objects planned earlier in the pass make available: a key (a role's ARN, an API stage…) → the id of
+ * the operation after which it exists. Kinds that require others are planned after them and wait on these.
+ */
+export type Readiness = Map<string, string>;
+
+export interface KindPlanContext {
+  /** The model as the manifest says, before ignore rules: the spec hash written with the object is of it. */
+  manifest: ObjectModel;
+  target: Target;
+  owner: string;
+  /** Git commit of the manifests (deployment descriptions). */
+  revision?: string;
+  ready: Readiness;
+}
+
+export interface KindDiffContext {
+  /** The model as the manifest says, before ignore rules: hashes are of it. */
+  manifest: ObjectModel;
+  target: Target;
+}
+
+export interface KindDiff {
+  changes: Change[];
+}
+
+/** A kind. M: its desired model; L: its live object; D: its diff (changes and what its plan needs besides). */
+export interface KindHandler<M extends ObjectModel = ObjectModel, L extends LiveObject<M> = LiveObject<M>, D extends KindDiff = KindDiff, Doc = unknown> {
+  /** The manifest `kind:` and the change kind of the object itself. */
+  kind: string;
+  /** Every Change.kind its diff produces (its own kind first): reports and groups find the kind by them. */
+  changeKinds: readonly string[];
+  /** The field of Change.id that holds the manifest name (the address root): `api` for RestApi. */
+  root: string;
+  /** Kinds whose objects this one references: planned before it (and pruned after it). */
+  requires: readonly string[];
+  /** "region": one per Region; "account": global in the account (IAM), listed for prune by one part only. */
+  scope: "region" | "account";
+  /** The report's name for one change's object inside the manifest object ("GET /{folder}"). */
+  describe(change: Change): string;
+  /** The label of the object in metrics (stable, never holds a '/'-free name of another kind). */
+  metricLabel(name: string): string;
+
+  /** The whole document's strict schema (apiVersion, kind, metadata, spec); the JSON Schema is derived from it. */
+  documentSchema: ZodType<Doc>;
+  /** What other documents may use of a valid one (a role's name, path, account). */
+  exportsOf?(doc: Doc): unknown;
+  /** Checks the schema cannot express, with field paths. */
+  check(doc: Doc, index: ManifestIndex): CheckProblem[];
+  /** A valid document → its desired object, defaults filled as observe fills them. */
+  expand(doc: Doc, index: ManifestIndex, source: SourceRef): DesiredObject<string, M>;
+  /** Whether the model needs the account id to be compared (beyond ${AWS_ACCOUNT_ID} placeholders). */
+  needsAccountId?(model: M): boolean;
+
+  /** Reads what the desired objects need, in the fewest calls, and states ownership facts. */
+  observe(gateway: Gateway, desired: readonly DesiredObject<string, M>[], context: ObserveContext): Promise<KindObservation<L>>;
+
+  /** Of the manifest as written: tells pending from drift (stored as a tag and in the state file). */
+  specHash(model: M): string;
+  diff(desired: M, live: L | undefined, context: KindDiffContext): D;
+  /** The live object with another model (to diff the last applied spec against the same live ids). */
+  withModel(live: L, model: M): L;
+  /** The operations of one object; Operation.change indexes diff.changes. */
+  plan(diff: D, desired: M, live: L | undefined, context: KindPlanContext): Operation[];
+  /** The operations that delete an orphan; `change` is the index of its delete change in the plan. */
+  prune(orphan: Orphan<L>, group: string, change: number): Operation[];
+  /** Why a change broadens access (IAM, resource policy, authorization), in words. */
+  securityNotes(change: Change): string[];
+}
+
+/** A kind as the registry holds it: its model and live types erased. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyKind = KindHandler<any, any, any, any>;
+
+/** The group of a manifest object: how plans name operation groups, state entries and skipped objects. */
+export function groupKey(kind: string, name: string): string {
+  return `${kind}/${name}`;
+}
