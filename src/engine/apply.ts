@@ -3,8 +3,9 @@
 import { AwsCallError, isRoleNotYetUsable } from "../aws/errors.ts";
 import type { Gateway } from "../aws/gateway.ts";
 import { PassAbortedError } from "../aws/quotas.ts";
-import { isRef, type Operation, type Plan } from "../model/changes.ts";
-import { TAG } from "../model/live.ts";
+import { isRef, isSecretRef, type Operation, type Plan, type SecretRef } from "../model/changes.ts";
+import { KINDS } from "../kinds/index.ts";
+import type { CallRecovery } from "../kinds/kind.ts";
 import { DEFAULT_RETRY, withRetries, type RetryPolicy } from "../aws/retry.ts";
 
 export type OutcomeStatus = "applied" | "failed" | "skipped";
@@ -104,9 +105,10 @@ function skipReason(op: Operation, outcomes: ReadonlyMap<string, OperationOutcom
 }
 
 function resolveRefs(value: unknown, group: string, refs: ReadonlyMap<string, string>): unknown {
+  if (isSecretRef(value)) return secretValue(value);
   if (isRef(value)) {
-    const id = refs.get(`${group}|${value.$ref}`);
-    if (id === undefined) throw new Error(`internal: ${value.$ref} is not known yet`);
+    const id = refs.get(`${value.group ?? group}|${value.$ref}`);
+    if (id === undefined) throw new Error(`internal: ${value.group ? `${value.group} ` : ""}${value.$ref} is not known yet`);
     const format = (value as { format?: string }).format;
     return format ? format.replace("{}", id) : id;
   }
@@ -117,11 +119,17 @@ function resolveRefs(value: unknown, group: string, refs: ReadonlyMap<string, st
   return value;
 }
 
-const ALREADY_DONE: Record<string, (e: AwsCallError) => boolean> = {
-  PutMethod: (e) => e.detail.name === "ConflictException" && !/concurrent/i.test(e.detail.message),
-  CreateStage: (e) => e.detail.name === "ConflictException" && !/concurrent/i.test(e.detail.message),
-  CreateRole: (e) => e.detail.name === "EntityAlreadyExists" || e.detail.name === "EntityAlreadyExistsException",
-};
+/** Read at the call, never kept: a missing variable fails this operation (and its object), naming the variable only. */
+function secretValue(ref: SecretRef): string {
+  const value = process.env[ref.$secret.env];
+  if (value === undefined || value === "") throw new Error(`the environment variable ${ref.$secret.env} (a secret the manifest names) is not set`);
+  return value;
+}
+
+/** A call's recovery after a lost answer, as the kind that sends it declares it. */
+function recoveryOf(call: string): CallRecovery | undefined {
+  return KINDS.map((kind) => kind.recovery?.[call]).find((r) => r !== undefined);
+}
 
 async function execute(op: Operation, gateway: Gateway, refs: Map<string, string>, options: ApplyOptions, priority: number): Promise<void> {
   const input = resolveRefs(op.input, op.group, refs) as Record<string, unknown>;
@@ -134,7 +142,7 @@ async function execute(op: Operation, gateway: Gateway, refs: Map<string, string
     } catch (error) {
       if (!(error instanceof AwsCallError)) throw error;
       // After a lost answer, "already exists" / "not found" means our earlier attempt took effect.
-      if (answerMayBeLost && (ALREADY_DONE[op.call]?.(error) || (op.call.startsWith("Delete") && error.detail.class === "not-found"))) return {};
+      if (answerMayBeLost && (recoveryOf(op.call)?.alreadyDone?.(error) === true || (op.call.startsWith("Delete") && error.detail.class === "not-found"))) return {};
       if (error.detail.outcomeUnknown) answerMayBeLost = true;
       throw error;
     }
@@ -170,21 +178,7 @@ function recordProduced(op: Operation, answer: Answer, refs: Map<string, string>
 
 /** After a lost answer to a create, look for what it may have created, so a retry makes no duplicate. */
 async function findCreated(op: Operation, input: Record<string, unknown>, gateway: Gateway): Promise<Answer | undefined> {
-  const lookup = async () => {
-    if (op.call === "CreateRestApi") {
-      const tags = (input.tags ?? {}) as Record<string, string>;
-      const page = await gateway.read("apigateway", "GetRestApis", { limit: 500 });
-      const found = (page.items ?? []).find((api) => api.tags?.[TAG.name] === tags[TAG.name] && api.tags?.[TAG.owner] === tags[TAG.owner]);
-      return found?.id ? { id: found.id } : undefined;
-    }
-    if (op.call === "CreateResource") {
-      const page = await gateway.read("apigateway", "GetResources", { restApiId: String(input.restApiId), limit: 500 });
-      const found = (page.items ?? []).find((r) => r.parentId === input.parentId && r.pathPart === input.pathPart);
-      return found?.id ? { id: found.id } : undefined;
-    }
-    return undefined;
-  };
-  return lookup();
+  return recoveryOf(op.call)?.find?.(input, gateway);
 }
 
 async function rootResourceId(gateway: Gateway, restApiId: string): Promise<string> {

@@ -2,7 +2,7 @@
 // planned in the registry's planning order (each after the kinds it requires) and pruned in reverse.
 import { KINDS, planningOrder } from "../kinds/index.ts";
 import { groupKey, type AnyKind, type KindDiff, type Readiness } from "../kinds/kind.ts";
-import { summarize, type Change, type Operation, type Plan } from "../model/changes.ts";
+import { summarize, type Change, type Operation, type Plan, type Ref } from "../model/changes.ts";
 import { TAG } from "../model/live.ts";
 import { ownValue } from "../model/own.ts";
 import type { DesiredObject, DesiredState, ReconcileMode } from "../model/types.ts";
@@ -52,10 +52,12 @@ interface PlanSoFar {
   skipped: Plan["skipped"];
   /** What objects planned so far make available (a role's ARN…) → the operation after which it exists. */
   ready: Readiness;
+  /** The AWS id (or a ref to its create) of every object planned so far, by group. */
+  ids: Map<string, string | Ref>;
 }
 
 export function buildPlan(desired: DesiredState, observed: Observed, options: PlanOptions, kinds: readonly AnyKind[] = KINDS): Plan {
-  const plan: PlanSoFar = { changes: [], operations: [], skipped: [], ready: new Map() };
+  const plan: PlanSoFar = { changes: [], operations: [], skipped: [], ready: new Map(), ids: new Map() };
   for (const kind of planningOrder(kinds)) {
     for (const object of desired.objects) if (object.kind === kind.kind) planObject(kind, object, { observed, options }, plan);
   }
@@ -76,6 +78,7 @@ function planObject(kind: AnyKind, object: DesiredObject, { observed, options }:
   const group = groupKey(kind.kind, object.model.key);
   const live = observed.objects.get(group)?.live;
   const desiredModel = applyIgnoreRules(object.model, live?.model, object.options.ignore);
+  if (kind.idOf) plan.ids.set(group, kind.idOf(live, group));
   const diffContext = { manifest: object.model, target: observed.target };
   const raw = kind.diff(desiredModel, live, diffContext) as KindDiff;
   const appliedHash = live?.tags[TAG.specHash];
@@ -88,7 +91,7 @@ function planObject(kind: AnyKind, object: DesiredObject, { observed, options }:
   const diff = { ...raw, changes: annotate(kind, raw.changes, causes) };
   const offset = plan.changes.length;
   if (!addChanges(plan, group, diff.changes, (object.options.reconcile ?? options.mode) === "observe")) return;
-  const context = { manifest: object.model, target: observed.target, owner: options.owner, ready: plan.ready, ...(options.revision ? { revision: options.revision } : {}) };
+  const context = { manifest: object.model, target: observed.target, owner: options.owner, ready: plan.ready, ids: plan.ids, ...(options.revision ? { revision: options.revision } : {}) };
   const ops = kind.plan(diff, desiredModel, live, context);
   plan.operations.push(...ops.map((op) => (op.change !== undefined ? { ...op, change: op.change + offset } : op)));
 }

@@ -146,11 +146,38 @@ export function fieldEqual(spec: FieldSpec, a: unknown, b: unknown): boolean {
       return stableStringify([...((a as string[] | undefined) ?? [])].sort()) === stableStringify([...((b as string[] | undefined) ?? [])].sort());
     case "map":
     case "flags":
-      return stableStringify(a ?? {}) === stableStringify(b ?? {});
+      return flatMapEqual(a ?? {}, b ?? {}) ?? stableStringify(a ?? {}) === stableStringify(b ?? {});
     case "scalar":
       // A field cleared with `replace ""` may read back as "" or be absent: both mean unset.
       return (emptyToUnset(a) ?? spec.awsDefault) === (emptyToUnset(b) ?? spec.awsDefault);
   }
+}
+
+/**
+ * Whether two maps of strings or booleans (the "map" and "flags" fields) are equal as their stable JSON
+ * is, without writing it: a large API compares thousands. Undefined when either holds anything else
+ * (a nested value, a number: JSON's own rules decide), or when one is not a plain map.
+ */
+function flatMapEqual(a: unknown, b: unknown): boolean | undefined {
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Array.isArray(a) || Array.isArray(b)) return undefined;
+  const x = a as AnyRecord;
+  const y = b as AnyRecord;
+  let defined = 0;
+  let equal = true;
+  for (const key of Object.keys(x)) {
+    const value = x[key];
+    if (value === undefined) continue; // as JSON: an undefined member is no member
+    if (typeof value !== "string" && typeof value !== "boolean") return undefined;
+    defined++;
+    if (equal && (!hasOwn(y, key) || y[key] !== value)) equal = false;
+  }
+  for (const key of Object.keys(y)) {
+    const value = y[key];
+    if (value === undefined) continue;
+    if (typeof value !== "string" && typeof value !== "boolean") return undefined;
+    defined--;
+  }
+  return equal && defined === 0;
 }
 
 /** The PatchOperations that turn `before` into `after` for the given field changes. */

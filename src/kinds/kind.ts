@@ -5,9 +5,10 @@
 // The shape follows Crossplane's ExternalClient: observe states facts (what exists, whose it is), the
 // engine decides; diff and plan are pure functions over plain data (the plan is data, Terraform-style).
 import type { ZodType } from "zod";
+import type { AwsCallError } from "../aws/errors.ts";
 import type { Gateway } from "../aws/gateway.ts";
 import type { CheckProblem } from "../manifest/checks.ts";
-import type { Change, Operation } from "../model/changes.ts";
+import type { Change, Operation, Ref } from "../model/changes.ts";
 import type { Target } from "../model/placeholders.ts";
 import type { DesiredObject, ObjectModel, SourceRef } from "../model/types.ts";
 
@@ -76,6 +77,8 @@ export interface KindPlanContext {
   /** Git commit of the manifests (deployment descriptions). */
   revision?: string;
   ready: Readiness;
+  /** The AWS id of every object planned so far by group ("RestApi/my-s3"): the live id, or a ref to its create's answer. */
+  ids: ReadonlyMap<string, string | Ref>;
 }
 
 export interface KindDiffContext {
@@ -122,6 +125,8 @@ export interface KindHandler<M extends ObjectModel = ObjectModel, L extends Live
   /** Of the manifest as written: tells pending from drift (stored as a tag and in the state file). */
   specHash(model: M): string;
   diff(desired: M, live: L | undefined, context: KindDiffContext): D;
+  /** The object's AWS id when live, else a ref to the answer of the call that creates it (for objects that require it). */
+  idOf?(live: L | undefined, group: string): string | Ref;
   /** The live object with another model (to diff the last applied spec against the same live ids). */
   withModel(live: L, model: M): L;
   /** The operations of one object; Operation.change indexes diff.changes. */
@@ -130,6 +135,16 @@ export interface KindHandler<M extends ObjectModel = ObjectModel, L extends Live
   prune(orphan: Orphan<L>, group: string, change: number): Operation[];
   /** Why a change broadens access (IAM, resource policy, authorization), in words. */
   securityNotes(change: Change): string[];
+  /** Lost-answer recovery per call name (Create…): retries must never make duplicates. */
+  recovery?: Readonly<Record<string, CallRecovery>>;
+}
+
+/** How a kind recovers from a lost answer to one of its calls (the call may have taken effect). */
+export interface CallRecovery {
+  /** The object a create made, looked up by what identifies it (ownership tags, parent and path…). */
+  find?(input: Record<string, unknown>, gateway: Gateway): Promise<{ id: string } | undefined>;
+  /** Whether this error, after a lost answer, means the earlier attempt took effect ("already exists"). */
+  alreadyDone?(error: AwsCallError): boolean;
 }
 
 /** A kind as the registry holds it: its model and live types erased. */

@@ -50,9 +50,25 @@ export interface Change {
   target?: string;
 }
 
-/** A reference to an id that an earlier operation of the same plan produces (a new API, resource…). */
+/**
+ * A reference to an id that an earlier operation produces (a new API, resource…): of the same group, or of
+ * `group` (another object the operation's object requires, e.g. the API a usage plan covers).
+ */
 export interface Ref {
   $ref: string;
+  group?: string;
+}
+
+/**
+ * A secret the operation sends (an API key's value), named, never held: the plan, its reports and its
+ * JSON carry only the name; apply reads the value from the environment at the moment of the call.
+ */
+export interface SecretRef {
+  $secret: { env: string };
+}
+
+export function isSecretRef(value: unknown): value is SecretRef {
+  return typeof value === "object" && value !== null && "$secret" in value && typeof (value as SecretRef).$secret?.env === "string";
 }
 
 export function isRef(value: unknown): value is Ref {

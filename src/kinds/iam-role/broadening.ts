@@ -1,6 +1,6 @@
 // Flags IAM changes that broaden permissions, as `cdk diff` does: new Allow actions or resources,
 // wildcards, a trust policy that admits a new principal, a newly attached managed policy.
-import type { Change } from "../../model/changes.ts";
+import type { Change, FieldChange } from "../../model/changes.ts";
 import type { PolicyDocument } from "../../model/types.ts";
 
 interface Grant {
@@ -59,30 +59,35 @@ export function broadenedTrust(before: PolicyDocument | undefined, after: Policy
   return [...new Set(allowGrants(after).flatMap((g) => g.principals).filter((p) => !had.has(p)))].map((p) => `trust admits ${p}`);
 }
 
+/** The change of one field of a change, if it has one. */
+function fieldNamed(change: Change, name: string): FieldChange | undefined {
+  return change.fields.find((f) => f.field === name);
+}
+
 /** Security notes for one change (empty when it does not broaden anything). */
 export function securityNotes(change: Change): string[] {
-  const field = (name: string) => change.fields.find((f) => f.field === name);
+  // Every change of a plan passes here (thousands for a large API): no per-call closures.
   switch (change.kind) {
     case "RolePolicy": {
-      const document = field("document");
+      const document = fieldNamed(change, "document");
       return change.action === "delete" ? [] : broadenedPermissions(document?.before as PolicyDocument | undefined, document?.after as PolicyDocument | undefined);
     }
     case "RolePolicyAttachment":
       return change.action === "create" ? [`attaches managed policy ${change.id.policy ?? ""}`] : [];
     case "IamRole": {
-      const trust = field("assumeRolePolicy");
-      const boundary = field("permissionsBoundary");
+      const trust = fieldNamed(change, "assumeRolePolicy");
+      const boundary = fieldNamed(change, "permissionsBoundary");
       return [
         ...(trust ? broadenedTrust(trust.before as PolicyDocument | undefined, trust.after as PolicyDocument | undefined) : []),
         ...(boundary && boundary.before !== undefined && boundary.after === undefined ? ["removes the permissions boundary"] : []),
       ];
     }
     case "RestApi": {
-      const policy = field("policy");
+      const policy = fieldNamed(change, "policy");
       return policy ? [...broadenedPermissions(policy.before as PolicyDocument | undefined, policy.after as PolicyDocument | undefined), ...broadenedTrust(policy.before as PolicyDocument | undefined, policy.after as PolicyDocument | undefined)] : [];
     }
     case "Method": {
-      const auth = field("authorizationType");
+      const auth = fieldNamed(change, "authorizationType");
       return auth && auth.after === "NONE" && auth.before !== undefined && auth.before !== "NONE" ? [`method no longer requires ${typeof auth.before === "string" ? auth.before : "its"} authorization`] : [];
     }
     default:

@@ -36,4 +36,5 @@ export const iamRoleKind: KindHandler<IamRoleModel, LiveIamRole, KindDiff, IamRo
   },
   prune: (orphan, group, change) => planRoleDeletion(orphan.live, group, change),
   securityNotes,
+  recovery: { CreateRole: { alreadyDone: (e) => e.detail.name === "EntityAlreadyExists" || e.detail.name === "EntityAlreadyExistsException" } },
 };

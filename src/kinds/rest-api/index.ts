@@ -5,15 +5,16 @@ import { checkRestApi } from "../../manifest/checks.ts";
 import { expandRestApi } from "../../manifest/expand.ts";
 import { RestApiDocumentSchema, type RestApiDocument } from "../../manifest/schema.ts";
 import { sdkCall } from "../../aws/calls.ts";
-import type { Change } from "../../model/changes.ts";
+import type { Change, Operation } from "../../model/changes.ts";
 import type { LiveRestApi } from "../../model/live.ts";
 import { usesExecuteApiShorthand } from "../../model/policy.ts";
 import type { RestApiModel } from "../../model/types.ts";
 import { securityNotes } from "../iam-role/broadening.ts";
-import type { KindHandler, ManifestIndex } from "../kind.ts";
+import type { KindHandler, ManifestIndex, Readiness } from "../kind.ts";
 import { observeRestApis } from "./claims.ts";
 import { diffRestApi, restApiHashes, type RestApiDiff, type RestApiHashes } from "./diff.ts";
 import { planRestApi } from "./plan.ts";
+import { restApiRecovery } from "./recovery.ts";
 
 /** Hashing the resource tree is the costly part of a diff: once per manifest model. */
 const hashes = new WeakMap<RestApiModel, RestApiHashes>();
@@ -21,6 +22,16 @@ function hashesOf(model: RestApiModel): RestApiHashes {
   let known = hashes.get(model);
   if (!known) hashes.set(model, (known = restApiHashes(model)));
   return known;
+}
+
+/** What other documents may know of a RestApi manifest: its stages and the methods that require an API key. */
+export interface RestApiExports {
+  stages: string[];
+  /** "GET /{folder}" of every method with apiKeyRequired: true. */
+  keyRequiredMethods: string[];
+  /** assumeRoleArn and region ("" for the run's): objects that reference the API must live beside it. */
+  account: string;
+  region: string;
 }
 
 /** A roleRef's role, as the IamRole kind exports it. */
@@ -57,6 +68,21 @@ function describe(change: Change): string {
   }
 }
 
+/**
+ * A stage created in this pass exists once its CreateStage (or the CreateDeployment that made it) is done:
+ * what requires it (a usage plan, a base-path mapping) waits on `RestApi/<name>/stages/<stage>`.
+ */
+function publishStages(ops: readonly Operation[], ready: Readiness): void {
+  for (const op of ops) {
+    if ((op.call === "CreateStage" || op.call === "CreateDeployment") && typeof op.input.stageName === "string") ready.set(stageKey(op.group, op.input.stageName), op.id);
+  }
+}
+
+/** The readiness key of an API's stage: `${group}/stages/${stage}`. */
+export function stageKey(apiGroup: string, stage: string): string {
+  return `${apiGroup}/stages/${stage}`;
+}
+
 export const restApiKind: KindHandler<RestApiModel, LiveRestApi, RestApiDiff, RestApiDocument> = {
   kind: "RestApi",
   changeKinds: ["RestApi", "Resource", "Method", "MethodResponse", "Integration", "IntegrationResponse", "Stage", "Deployment"],
@@ -66,6 +92,15 @@ export const restApiKind: KindHandler<RestApiModel, LiveRestApi, RestApiDiff, Re
   describe,
   metricLabel: (name) => name,
   documentSchema: RestApiDocumentSchema,
+  // What a usage plan or a domain's base-path mapping may check a reference against.
+  exportsOf: (doc): RestApiExports => ({
+    stages: Object.keys(doc.spec.stages ?? {}),
+    keyRequiredMethods: Object.entries(doc.spec.resources).flatMap(([path, resource]) =>
+      Object.entries(resource.methods ?? {}).flatMap(([verb, method]) => (method?.apiKeyRequired ? [`${verb} ${path}`] : [])),
+    ),
+    account: doc.spec.assumeRoleArn ?? "",
+    region: doc.spec.region ?? "",
+  }),
   check: (doc, index) =>
     checkRestApi(doc, { roleNames: index.declared("IamRole"), roleAccounts: roleAccounts(index), apiAccount: doc.spec.assumeRoleArn ?? "", ...(index.inUnreadFile ? { inUnreadFile: (name: string) => index.inUnreadFile?.(name) === true } : {}) }),
   expand: (doc, index, source) => expandRestApi(doc, roleLookup(index), source),
@@ -77,8 +112,13 @@ export const restApiKind: KindHandler<RestApiModel, LiveRestApi, RestApiDiff, Re
   // manifest change nor a reason to redeploy.
   diff: (desired, live, context) => diffRestApi(desired, live, hashesOf(context.manifest as RestApiModel), context.target),
   withModel: (live, model) => ({ ...live, model }),
-  plan: (diff, desired, live, context) =>
-    planRestApi(diff, desired, live, { region: context.target.region, partition: context.target.partition, owner: context.owner, roleReady: context.ready, ...(context.revision ? { revision: context.revision } : {}) }),
+  idOf: (live, group) => live?.id ?? { $ref: "api", group },
+  plan: (diff, desired, live, context) => {
+    const ops = planRestApi(diff, desired, live, { region: context.target.region, partition: context.target.partition, owner: context.owner, roleReady: context.ready, ...(context.revision ? { revision: context.revision } : {}) });
+    publishStages(ops, context.ready);
+    return ops;
+  },
   prune: (orphan, group, change) => [{ id: `${group}:DeleteRestApi`, ...sdkCall("apigateway", "DeleteRestApi", { restApiId: orphan.live.id }), after: [], group, change }],
   securityNotes,
+  recovery: restApiRecovery,
 };

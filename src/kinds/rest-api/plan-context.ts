@@ -62,7 +62,7 @@ export class RestApiPlan {
 
   /** Appends an operation of this API, its `after` without undefined and repeats, and returns it. */
   add(draft: OperationDraft): Operation {
-    const after = [...new Set((draft.after ?? []).filter((a): a is string => a !== undefined))];
+    const after = distinctIds(draft.after);
     if (this.createApiOp && draft.id !== this.createApiOp && !after.includes(this.createApiOp)) after.push(this.createApiOp);
     // The draft becomes the operation (not a copy): its fields keep the order the handler wrote them in.
     const planned = draft as Operation;
@@ -74,7 +74,10 @@ export class RestApiPlan {
 
   /** The ids of every operation planned so far, in order. */
   opIds(): string[] {
-    return this.ops.map((o) => o.id);
+    const ids = this.ops.map((o) => o.id);
+    // Operation ids are unique: add() need not sift this list (the deployment's and the final tagging's `after`).
+    distinctLists.add(ids);
+    return ids;
   }
 
   /** Index of the first change that matches, for an operation's `change`. */
@@ -121,25 +124,68 @@ export interface ChangeTarget {
 }
 
 export function changeTarget(plan: RestApiPlan, change: Change, index: number): ChangeTarget {
-  const { id } = change;
-  const path = id.path ?? "/";
-  const httpMethod = id.httpMethod ?? "";
-  const methodKey = `${path} ${httpMethod}`;
-  const { restApiId } = plan;
-  return {
-    change,
-    index,
-    path,
-    httpMethod,
-    statusCode: id.statusCode ?? "",
-    methodKey,
-    responseKey: `${methodKey} ${id.statusCode}`,
+  return new Target(plan, change, index);
+}
+
+/**
+ * A ChangeTarget whose lookups are made when a handler first reads them: a large API's plan has one per
+ * change, and most handlers read only part of it (a resource change no method, a delete no location).
+ */
+class Target implements ChangeTarget {
+  readonly change: Change;
+  readonly index: number;
+  readonly path: string;
+  readonly httpMethod: string;
+  readonly statusCode: string;
+  private readonly plan: RestApiPlan;
+  private where: MethodLocation | undefined;
+
+  constructor(plan: RestApiPlan, change: Change, index: number) {
+    const { id } = change;
+    this.plan = plan;
+    this.change = change;
+    this.index = index;
+    this.path = id.path ?? "/";
+    this.httpMethod = id.httpMethod ?? "";
+    this.statusCode = id.statusCode ?? "";
+  }
+
+  get methodKey(): string {
+    return `${this.path} ${this.httpMethod}`;
+  }
+
+  get responseKey(): string {
+    return `${this.path} ${this.httpMethod} ${this.change.id.statusCode}`;
+  }
+
+  get method(): MethodModel | undefined {
+    const { httpMethod } = this.change.id;
     // Names from change ids are looked up as own entries only (see model/own.ts).
-    method: id.httpMethod ? ownValue(ownValue(plan.desired.resources, path)?.methods, id.httpMethod) : undefined,
-    location: { restApiId, resourceId: plan.resourceId(path), httpMethod },
-    liveLocation: () => {
-      const livePath = plan.diff.resourceMatch.get(path) ?? path;
-      return { restApiId, resourceId: ownValue(plan.live?.resourceIds, livePath) ?? plan.resourceId(path), httpMethod };
-    },
-  };
+    return httpMethod ? ownValue(ownValue(this.plan.desired.resources, this.path)?.methods, httpMethod) : undefined;
+  }
+
+  get location(): MethodLocation {
+    this.where ??= { restApiId: this.plan.restApiId, resourceId: this.plan.resourceId(this.path), httpMethod: this.httpMethod };
+    return this.where;
+  }
+
+  liveLocation(): MethodLocation {
+    const { plan, path, httpMethod } = this;
+    const livePath = plan.diff.resourceMatch.get(path) ?? path;
+    return { restApiId: plan.restApiId, resourceId: ownValue(plan.live?.resourceIds, livePath) ?? plan.resourceId(path), httpMethod };
+  }
+}
+
+/** Lists known to hold distinct ids and no undefined (RestApiPlan.opIds). */
+const distinctLists = new WeakSet<readonly (string | undefined)[]>();
+
+/** The ids named, in order, without undefined and repeats. */
+function distinctIds(ids: readonly (string | undefined)[] | undefined): string[] {
+  const out: string[] = [];
+  if (ids === undefined) return out;
+  if (distinctLists.has(ids)) return ids.slice() as string[];
+  // A handler names a few dependencies; only the deployment and the final tagging name every operation.
+  if (ids.length > 8) return [...new Set(ids.filter((a): a is string => a !== undefined))];
+  for (const id of ids) if (id !== undefined && !out.includes(id)) out.push(id);
+  return out;
 }
