@@ -20,7 +20,7 @@ const contentTypeMap = (description: string) =>
 const requiredFlags = (description: string) => z.record(z.string(), z.boolean()).meta({ description });
 
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
-const tags = z
+export const tags = z
   .record(
     z.string().regex(TAG_KEY, "tag keys are 1-128 letters, digits, spaces and _.:/=+-@"),
     z.string().max(256, "tag values are at most 256 characters"),
@@ -62,7 +62,7 @@ export const PolicyDocumentSchema = z
 
 // ---------------------------------------------------------------- shared reconcile settings
 
-const reconcileSettings = {
+export const reconcileSettings = {
   adopt: z
     .boolean()
     .optional()
@@ -203,7 +203,7 @@ export const IamRoleSpecSchema = z.strictObject({
 
 // ---------------------------------------------------------------- documents
 
-const metadata = z.strictObject({
+export const metadata = z.strictObject({
   name: z
     .string()
     .regex(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, "names are lowercase letters, digits, '.' and '-' (1-63, as in Kubernetes)")
