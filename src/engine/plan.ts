@@ -54,10 +54,12 @@ interface PlanSoFar {
   ready: Readiness;
   /** The AWS id (or a ref to its create) of every object planned so far, by group. */
   ids: Map<string, string | Ref>;
+  /** Operation ids per kind: a prune waits for the operations of the kinds that require its kind. */
+  opsByKind: Map<string, string[]>;
 }
 
 export function buildPlan(desired: DesiredState, observed: Observed, options: PlanOptions, kinds: readonly AnyKind[] = KINDS): Plan {
-  const plan: PlanSoFar = { changes: [], operations: [], skipped: [], ready: new Map(), ids: new Map() };
+  const plan: PlanSoFar = { changes: [], operations: [], skipped: [], ready: new Map(), ids: new Map(), opsByKind: new Map() };
   for (const kind of planningOrder(kinds)) {
     for (const object of desired.objects) if (object.kind === kind.kind) planObject(kind, object, { observed, options }, plan);
   }
@@ -93,6 +95,7 @@ function planObject(kind: AnyKind, object: DesiredObject, { observed, options }:
   if (!addChanges(plan, group, diff.changes, (object.options.reconcile ?? options.mode) === "observe")) return;
   const context = { manifest: object.model, target: observed.target, owner: options.owner, ready: plan.ready, ids: plan.ids, ...(options.revision ? { revision: options.revision } : {}) };
   const ops = kind.plan(diff, desiredModel, live, context);
+  plan.opsByKind.set(kind.kind, [...(plan.opsByKind.get(kind.kind) ?? []), ...ops.map((op) => op.id)]);
   plan.operations.push(...ops.map((op) => (op.change !== undefined ? { ...op, change: op.change + offset } : op)));
 }
 
@@ -110,7 +113,9 @@ function planPrune(observed: Observed, options: PlanOptions, plan: PlanSoFar, ki
       if (orphan.kind !== kind.kind) continue;
       const group = groupKey(kind.kind, orphan.key);
       const index = plan.changes.push({ kind: kind.kind, action: "delete", id: { [kind.root]: orphan.key }, fields: [], patch: [], reason: "its manifest is gone (--prune)" }) - 1;
-      plan.operations.push(...kind.prune(orphan, group, index));
+      // What still references it (a base-path mapping being removed from a kept domain) goes first.
+      const dependents = kinds.filter((k) => k.requires.includes(kind.kind)).flatMap((k) => plan.opsByKind.get(k.kind) ?? []);
+      plan.operations.push(...kind.prune(orphan, group, index).map((op) => (dependents.length > 0 ? { ...op, after: [...new Set([...op.after, ...dependents])] } : op)));
     }
   }
 }
