@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { DesiredObject, DesiredState } from "../model/types.ts";
 import { KINDS, kindNamed } from "../kinds/index.ts";
-import type { ManifestIndex } from "../kinds/kind.ts";
+import type { AnyKind, ManifestIndex } from "../kinds/kind.ts";
 import type { CheckProblem } from "./checks.ts";
 import { checkText, decodeManifest, lenientText } from "./decode.ts";
 import { clip, didYouMean, formatFieldPath, IssueList, ManifestError, MAX_MESSAGE_LENGTH, quote, type ManifestIssue } from "./issues.ts";
@@ -69,10 +69,11 @@ export function loadManifests(paths: readonly string[], cwd = process.cwd()): Lo
 interface ValidDocument {
   doc: { kind: string; metadata: { name: string } };
   source: SourceDocument;
+  kind: AnyKind;
 }
 
 /** Pure: manifest texts → Desired, or a ManifestError listing every problem. */
-export function parseManifests(files: readonly SourceFile[]): LoadedManifests {
+export function parseManifests(files: readonly SourceFile[], kinds: readonly AnyKind[] = KINDS): LoadedManifests {
   const issues = new IssueList();
   const valid: ValidDocument[] = [];
   let documentCount = 0;
@@ -87,8 +88,8 @@ export function parseManifests(files: readonly SourceFile[]): LoadedManifests {
       documentCount++;
       declare(declared, source.value);
       const report = reporter(source, issues);
-      const doc = validateDocument(source, report);
-      if (doc) valid.push({ doc, source });
+      const validated = validateDocument(source, report, kinds);
+      if (validated) valid.push({ ...validated, source });
     }
   }
   if (documentCount === 0 && issues.length === 0) {
@@ -97,12 +98,12 @@ export function parseManifests(files: readonly SourceFile[]): LoadedManifests {
   checkUniqueNames(valid, issues);
   const index = manifestIndex(valid, declared, (name) => unread.some((text) => text.includes(name)));
   const warnings = new IssueList();
-  for (const { doc, source } of valid) {
-    for (const problem of kindOf(doc).check(doc, index)) reporter(source, problem.severity === "warning" ? warnings : issues)(problem);
+  for (const { doc, source, kind } of valid) {
+    for (const problem of kind.check(doc, index)) reporter(source, problem.severity === "warning" ? warnings : issues)(problem);
   }
   if (issues.length > 0) throw new ManifestError(issues.sorted());
 
-  const desired: DesiredState = { objects: valid.map(({ doc, source }): DesiredObject => kindOf(doc).expand(doc, index, { file: source.file, line: source.locate([]).line }) as DesiredObject) };
+  const desired: DesiredState = { objects: valid.map(({ doc, source, kind }): DesiredObject => kind.expand(doc, index, { file: source.file, line: source.locate([]).line }) as DesiredObject) };
   const shortWarnings = warnings.sorted().map((issue) => ({ ...issue, message: clip(issue.message, MAX_MESSAGE_LENGTH) }));
   return { desired, files: files.map((f) => f.file), documents: documentCount, warnings: shortWarnings };
 }
@@ -135,17 +136,11 @@ function declare(declared: Map<string, Set<string>>, value: unknown): void {
   declared.set(record.kind, (declared.get(record.kind) ?? new Set()).add(record.metadata.name));
 }
 
-function kindOf(doc: ValidDocument["doc"]) {
-  const kind = kindNamed(doc.kind);
-  if (!kind) throw new Error(`internal: ${doc.kind} passed validation without a kind`);
-  return kind;
-}
-
 /** What each kind may know of the other documents: names declared, and what valid documents export. */
 function manifestIndex(valid: readonly ValidDocument[], declared: ReadonlyMap<string, ReadonlySet<string>>, inUnreadFile: (name: string) => boolean): ManifestIndex {
   const exported = new Map<string, unknown>();
-  for (const { doc } of valid) {
-    const value = kindOf(doc).exportsOf?.(doc);
+  for (const { doc, kind } of valid) {
+    const value = kind.exportsOf?.(doc);
     if (value !== undefined) exported.set(`${doc.kind}/${doc.metadata.name}`, value);
   }
   return { declared: (kind) => declared.get(kind) ?? new Set(), exported: (kind, name) => exported.get(`${kind}/${name}`), inUnreadFile };
@@ -158,7 +153,7 @@ function protoKeys(value: unknown, path: (string | number)[] = []): (string | nu
   return Object.keys(value).flatMap((key) => (key === "__proto__" ? [[...path, key]] : protoKeys((value as Record<string, unknown>)[key], [...path, key])));
 }
 
-function validateDocument(source: SourceDocument, report: (p: CheckProblem) => void): ValidDocument["doc"] | undefined {
+function validateDocument(source: SourceDocument, report: (p: CheckProblem) => void, kinds: readonly AnyKind[]): Omit<ValidDocument, "source"> | undefined {
   const value = source.value;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     report({ path: [], message: "a manifest document is a mapping with apiVersion, kind, metadata and spec" });
@@ -171,16 +166,16 @@ function validateDocument(source: SourceDocument, report: (p: CheckProblem) => v
       message: record.apiVersion === undefined ? `is required (${API_VERSION})` : `must be ${API_VERSION}, got ${quote(record.apiVersion)}`,
     });
   }
-  const kinds = KINDS.map((k) => k.kind);
+  const kindNames = kinds.map((k) => k.kind);
   const kind = record.kind;
-  const handler = typeof kind === "string" ? kindNamed(kind) : undefined;
+  const handler = typeof kind === "string" ? kindNamed(kind, kinds) : undefined;
   if (typeof kind !== "string" || !handler) {
     report({
       path: ["kind"],
       message:
         kind === undefined
-          ? `is required (one of ${kinds.join(", ")})`
-          : `unknown kind ${quote(kind)}; expected one of ${kinds.join(", ")}${typeof kind === "string" ? didYouMean(kind, kinds) : ""}`,
+          ? `is required (one of ${kindNames.join(", ")})`
+          : `unknown kind ${quote(kind)}; expected one of ${kindNames.join(", ")}${typeof kind === "string" ? didYouMean(kind, kindNames) : ""}`,
     });
     return undefined;
   }
@@ -189,7 +184,7 @@ function validateDocument(source: SourceDocument, report: (p: CheckProblem) => v
   if (reserved.length > 0) return undefined;
   const schema = handler.documentSchema;
   const result = schema.safeParse(value, { reportInput: true });
-  if (result.success) return result.data as ValidDocument["doc"];
+  if (result.success) return { doc: result.data as ValidDocument["doc"], kind: handler };
   for (const problem of describeZodIssues(schema, result.error.issues)) {
     if (problem.path[0] === "apiVersion") continue; // reported above, with a clearer message
     report(problem);
