@@ -49,6 +49,9 @@ export async function observe(gateway: Gateway, desired: DesiredState, options: 
 function observeKind(gateway: Gateway, kind: AnyKind, desired: DesiredState, options: ObserveOptions): Promise<KindObservation> {
   const mine = desired.objects.filter((o) => o.kind === kind.kind);
   const prune = options.prune && (kind.scope === "region" || options.pruneAccountScope !== false);
+  // A kind without desired objects has nothing to observe but orphans, which matter only to a prune:
+  // a pass over manifests without usage plans makes no usage-plan call.
+  if (mine.length === 0 && !prune) return Promise.resolve({ objects: [], orphans: [], errors: [] });
   const knownNames = options.knownNames?.get(kind.kind) ?? new Set(mine.map((o) => o.model.key));
   return kind.observe(gateway, mine, { owner: options.owner, prune, knownNames }) as Promise<KindObservation>;
 }

@@ -1,5 +1,8 @@
-// One table per object kind: model field ↔ how it is compared ↔ its API Gateway patch path.
-// diff, patch operations and rendering are all derived from these tables.
+// One table per object kind: each field declared once — model (= manifest) name, default, how AWS
+// answers it, its name in the create/put input, how it is compared, its patch path and the ops AWS
+// accepts on it, whether it needs a deployment. Expand (defaults), observe (reading AWS's answer),
+// create inputs, diff, patch operations, rendering and export (what differs from the default) derive
+// from these tables.
 import type { FieldChange, PatchOperation } from "../model/changes.ts";
 import { hasOwn } from "../model/own.ts";
 import { policiesEqual, stableStringify } from "../model/policy.ts";
@@ -32,6 +35,14 @@ export interface FieldSpec {
   ops: readonly PatchOp[];
   /** Value AWS reports when the field was never set; treated as equal to "unset". */
   awsDefault?: unknown;
+  /** The value when the manifest leaves the field out: the same one observe fills when AWS leaves it out. */
+  default?: string | number | boolean;
+  /** How a scalar is read from AWS's answer ("" reads as unset). Absent: not read by readFields (a kind reads it itself). */
+  read?: "string" | "number" | "boolean";
+  /** Its name in the create/put call's input, when not `field` (PutIntegration calls httpMethod integrationHttpMethod). */
+  input?: string;
+  /** Whether a change of it needs a new deployment to reach callers (API-level fields; stages and tags never do). */
+  deployable?: boolean;
 }
 
 // Which ops AWS accepts, per path. Sources (see also test/emulator/SOURCES.md):
@@ -49,37 +60,48 @@ const REPLACE_OR_REMOVE: readonly PatchOp[] = ["replace", "remove"];
 const PER_KEY: readonly PatchOp[] = ["add", "replace", "remove"];
 const PER_MEMBER: readonly PatchOp[] = ["add", "remove"];
 
+// Defaults are AWS's own (API_CreateRestApi, API_PutMethod, API_PutIntegration): REGIONAL endpoints are
+// what this tool creates unless told (AWS's own default is EDGE), HEADER API key source, NONE
+// authorization, WHEN_NO_MATCH passthrough, 29 s integration timeout.
 export const REST_API_FIELDS: FieldSpec[] = [
-  { field: "name", type: "scalar", patch: "/name", ops: REPLACE },
-  { field: "description", type: "scalar", patch: "/description", ops: REPLACE_OR_REMOVE },
-  { field: "endpointType", type: "scalar", patch: "/endpointConfiguration/types/0", ops: REPLACE },
-  { field: "binaryMediaTypes", type: "set", patch: "/binaryMediaTypes", ops: PER_MEMBER },
-  { field: "minimumCompressionSize", type: "scalar", patch: "/minimumCompressionSize", ops: REPLACE },
-  { field: "apiKeySource", type: "scalar", patch: "/apiKeySource", ops: REPLACE },
-  { field: "disableExecuteApiEndpoint", type: "scalar", patch: "/disableExecuteApiEndpoint", ops: REPLACE, awsDefault: false },
-  { field: "policy", type: "policy", patch: "/policy", ops: REPLACE },
+  // Name and description are shown in the console only: a change needs no deployment.
+  { field: "name", type: "scalar", patch: "/name", ops: REPLACE, deployable: false },
+  { field: "description", type: "scalar", patch: "/description", ops: REPLACE_OR_REMOVE, deployable: false },
+  { field: "endpointType", type: "scalar", patch: "/endpointConfiguration/types/0", ops: REPLACE, default: "REGIONAL", deployable: true },
+  { field: "binaryMediaTypes", type: "set", patch: "/binaryMediaTypes", ops: PER_MEMBER, deployable: true },
+  { field: "minimumCompressionSize", type: "scalar", patch: "/minimumCompressionSize", ops: REPLACE, deployable: true },
+  { field: "apiKeySource", type: "scalar", patch: "/apiKeySource", ops: REPLACE, default: "HEADER", read: "string", deployable: true },
+  { field: "disableExecuteApiEndpoint", type: "scalar", patch: "/disableExecuteApiEndpoint", ops: REPLACE, awsDefault: false, default: false, read: "boolean", deployable: true },
+  { field: "policy", type: "policy", patch: "/policy", ops: REPLACE, deployable: true },
 ];
 
 export const METHOD_FIELDS: FieldSpec[] = [
-  { field: "authorizationType", type: "scalar", patch: "/authorizationType", ops: REPLACE },
-  { field: "apiKeyRequired", type: "scalar", patch: "/apiKeyRequired", ops: REPLACE, awsDefault: false },
-  { field: "operationName", type: "scalar", patch: "/operationName", ops: REPLACE },
+  { field: "authorizationType", type: "scalar", patch: "/authorizationType", ops: REPLACE, default: "NONE", read: "string" },
+  { field: "apiKeyRequired", type: "scalar", patch: "/apiKeyRequired", ops: REPLACE, awsDefault: false, default: false, read: "boolean" },
+  { field: "operationName", type: "scalar", patch: "/operationName", ops: REPLACE, read: "string" },
   { field: "requestParameters", type: "flags", patch: "/requestParameters", ops: PER_KEY },
 ];
 
 export const INTEGRATION_FIELDS: FieldSpec[] = [
   // No patch path: a new type is a PutIntegration, which replaces the integration.
-  { field: "type", type: "scalar", ops: [] },
-  { field: "httpMethod", type: "scalar", patch: "/httpMethod", ops: REPLACE },
-  { field: "uri", type: "scalar", patch: "/uri", ops: REPLACE },
-  { field: "credentials", type: "scalar", patch: "/credentials", ops: REPLACE },
+  { field: "type", type: "scalar", ops: [], read: "string" },
+  { field: "httpMethod", type: "scalar", patch: "/httpMethod", ops: REPLACE, read: "string", input: "integrationHttpMethod" },
+  { field: "uri", type: "scalar", patch: "/uri", ops: REPLACE, read: "string" },
+  { field: "credentials", type: "scalar", patch: "/credentials", ops: REPLACE, read: "string" },
   { field: "requestParameters", type: "map", patch: "/requestParameters", ops: PER_KEY },
   { field: "requestTemplates", type: "map", patch: "/requestTemplates", ops: PER_KEY },
-  { field: "passthroughBehavior", type: "scalar", patch: "/passthroughBehavior", ops: REPLACE },
-  { field: "contentHandling", type: "scalar", patch: "/contentHandling", ops: REPLACE },
-  { field: "timeoutInMillis", type: "scalar", patch: "/timeoutInMillis", ops: REPLACE },
+  { field: "passthroughBehavior", type: "scalar", patch: "/passthroughBehavior", ops: REPLACE, default: "WHEN_NO_MATCH", read: "string" },
+  { field: "contentHandling", type: "scalar", patch: "/contentHandling", ops: REPLACE, read: "string" },
+  { field: "timeoutInMillis", type: "scalar", patch: "/timeoutInMillis", ops: REPLACE, default: 29000, read: "number" },
   { field: "cacheKeyParameters", type: "set", patch: "/cacheKeyParameters", ops: PER_MEMBER },
 ];
+
+/** The default of a field of a table (what the manifest means by leaving it out). */
+export function fieldDefault<T extends string | number | boolean>(table: readonly FieldSpec[], field: string): T {
+  const value = table.find((spec) => spec.field === field)?.default;
+  if (value === undefined) throw new Error(`internal: ${field} has no default in its field table`);
+  return value as T;
+}
 
 export const METHOD_RESPONSE_FIELDS: FieldSpec[] = [
   { field: "responseParameters", type: "flags", patch: "/responseParameters", ops: PER_KEY },
@@ -113,6 +135,74 @@ export const METHOD_SETTING_FIELDS: { field: string; patch: string }[] = [
   { field: "requireAuthorizationForCacheControl", patch: "caching/requireAuthorizationForCacheControl" },
   { field: "unauthorizedCacheControlHeaderStrategy", patch: "caching/unauthorizedCacheControlHeaderStrategy" },
 ];
+
+// ---------------------------------------------------------------- derived: expand, observe, inputs, export
+
+/** The table's fields of a manifest object, defaults filled: scalars as given or their default, maps {}, sets sorted. */
+export function fillDefaults(table: readonly FieldSpec[], given: object): AnyRecord {
+  const source = given as AnyRecord;
+  const out: AnyRecord = {};
+  for (const spec of table) {
+    const value = source[spec.field];
+    if (spec.type === "map" || spec.type === "flags") out[spec.field] = value ?? {};
+    else if (spec.type === "set") out[spec.field] = [...((value as string[] | undefined) ?? [])].sort();
+    else out[spec.field] = value ?? spec.default;
+  }
+  return out;
+}
+
+/** The table's fields (those it says how to read) of an AWS answer, in the model's shape with the same defaults. */
+export function readFields(table: readonly FieldSpec[], raw: object): AnyRecord {
+  const source = raw as AnyRecord;
+  const out: AnyRecord = {};
+  for (const spec of table) {
+    const value = source[spec.field];
+    if (spec.type === "map" || spec.type === "flags") out[spec.field] = { ...asRecord(value) };
+    else if (spec.type === "set") out[spec.field] = [...((value as string[] | undefined) ?? [])].sort();
+    else if (spec.read) out[spec.field] = readScalar(spec.read, value) ?? spec.default;
+  }
+  return out;
+}
+
+function readScalar(kind: "string" | "number" | "boolean", value: unknown): unknown {
+  if (value === undefined || value === null || value === "") return undefined;
+  if (kind === "number") return Number(value);
+  if (kind === "boolean") return Boolean(value);
+  return typeof value === "string" ? value : typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
+}
+
+/** A create/put call's input from a model: set scalars, non-empty maps and sets, under their input names, in table order. */
+export function createInput(table: readonly FieldSpec[], model: object): AnyRecord {
+  const source = model as AnyRecord;
+  const out: AnyRecord = {};
+  for (const spec of table) {
+    const value = source[spec.field];
+    if (value === undefined || spec.type === "policy") continue;
+    if ((spec.type === "map" || spec.type === "flags") && Object.keys(asRecord(value)).length === 0) continue;
+    if (spec.type === "set" && (value as unknown[]).length === 0) continue;
+    out[spec.input ?? spec.field] = value;
+  }
+  return out;
+}
+
+/** What a manifest must say to mean this model: the table's fields that differ from their defaults (export). */
+export function nonDefaultFields(table: readonly FieldSpec[], model: object): AnyRecord {
+  const source = model as AnyRecord;
+  const out: AnyRecord = {};
+  for (const spec of table) {
+    const value = source[spec.field];
+    if (value === undefined || value === spec.default || value === spec.awsDefault) continue;
+    if ((spec.type === "map" || spec.type === "flags") && Object.keys(asRecord(value)).length === 0) continue;
+    if (spec.type === "set" && (value as unknown[]).length === 0) continue;
+    out[spec.field] = value;
+  }
+  return out;
+}
+
+/** The fields whose change needs a deployment. */
+export function deployableFields(table: readonly FieldSpec[]): string[] {
+  return table.filter((spec) => spec.deployable === true).map((spec) => spec.field);
+}
 
 /** `/` and `~` inside one patch-path segment (RFC 6901 escaping, as API Gateway expects). */
 export function escapeSegment(segment: string): string {

@@ -13,16 +13,18 @@ import type {
   StageModel,
   TargetSpec,
 } from "../model/types.ts";
+import { fillDefaults, fieldDefault, INTEGRATION_FIELDS, METHOD_FIELDS, REST_API_FIELDS } from "../kinds/fields.ts";
 import { roleArn } from "../model/arn.ts";
 import { normalizeMethodSettings } from "../model/method-settings.ts";
 import type { IamRoleDocument, IntegrationSpec, MethodSpec, RestApiDocument, StageSpec } from "./schema.ts";
 
+/** The defaults of the field tables (declared there, once), and the IAM role's. */
 export const DEFAULTS = {
-  endpointType: "REGIONAL",
-  apiKeySource: "HEADER",
-  authorizationType: "NONE",
-  passthroughBehavior: "WHEN_NO_MATCH",
-  timeoutInMillis: 29000,
+  endpointType: fieldDefault<string>(REST_API_FIELDS, "endpointType"),
+  apiKeySource: fieldDefault<string>(REST_API_FIELDS, "apiKeySource"),
+  authorizationType: fieldDefault<string>(METHOD_FIELDS, "authorizationType"),
+  passthroughBehavior: fieldDefault<string>(INTEGRATION_FIELDS, "passthroughBehavior"),
+  timeoutInMillis: fieldDefault<number>(INTEGRATION_FIELDS, "timeoutInMillis"),
   maxSessionDuration: 3600,
   rolePath: "/",
 } as const;
@@ -78,10 +80,7 @@ function expandResources(resources: RestApiDocument["spec"]["resources"], roles:
 
 function expandMethod(method: MethodSpec, roles: RoleIndex): MethodModel {
   return {
-    authorizationType: method.authorizationType ?? DEFAULTS.authorizationType,
-    apiKeyRequired: method.apiKeyRequired ?? false,
-    operationName: method.operationName,
-    requestParameters: method.requestParameters ?? {},
+    ...(fillDefaults(METHOD_FIELDS, method) as Omit<MethodModel, "integration" | "responses">),
     integration: method.integration ? expandIntegration(method.integration, roles) : undefined,
     responses: Object.fromEntries(
       Object.entries(method.responses ?? {}).map(([code, r]) => [code, { responseParameters: r.responseParameters ?? {}, responseModels: r.responseModels ?? {} }]),
@@ -100,16 +99,7 @@ function expandIntegration(integration: IntegrationSpec, roles: RoleIndex): Inte
     credentialsArn = role ? roleArn("${AWS_ACCOUNT_ID}", role.path, role.roleName, "${AWS_PARTITION}") : `unresolved:${credentials.roleRef}`;
   }
   return {
-    type: integration.type,
-    httpMethod: integration.httpMethod,
-    uri: integration.uri,
-    credentials: credentialsArn,
-    requestParameters: integration.requestParameters ?? {},
-    requestTemplates: integration.requestTemplates ?? {},
-    passthroughBehavior: integration.passthroughBehavior ?? DEFAULTS.passthroughBehavior,
-    contentHandling: integration.contentHandling,
-    timeoutInMillis: integration.timeoutInMillis ?? DEFAULTS.timeoutInMillis,
-    cacheKeyParameters: [...(integration.cacheKeyParameters ?? [])].sort(),
+    ...(fillDefaults(INTEGRATION_FIELDS, { ...integration, credentials: credentialsArn }) as Omit<IntegrationModel, "responses">),
     responses: Object.fromEntries(
       Object.entries(integration.responses ?? {}).map(([code, r]) => [
         code,

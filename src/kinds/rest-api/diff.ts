@@ -7,6 +7,7 @@ import { ALL_METHODS, effectiveSetting, settingsPatchPrefix } from "../../model/
 import { hasOwn, ownValue } from "../../model/own.ts";
 import type { HttpMethod, IntegrationModel, MethodModel, MethodSettingModel, RestApiModel, StageModel } from "../../model/types.ts";
 import {
+  deployableFields,
   diffFields,
   INTEGRATION_FIELDS,
   INTEGRATION_RESPONSE_FIELDS,
@@ -41,8 +42,14 @@ export interface RestApiHashes {
 /** Both hashes, hashing the (large) resource tree once. */
 export function restApiHashes(model: RestApiModel): RestApiHashes {
   const resources = contentHash(model.resources);
-  const { stages, tags: _tags, key: _key, name: _name, description: _description, resources: _resources, ...rest } = model;
-  return { configHash: contentHash({ ...rest, resources }), specHash: contentHash({ ...model, resources, stages: contentHash(stages) }) };
+  return { configHash: contentHash({ ...deployedPart(model), resources }), specHash: contentHash({ ...model, resources, stages: contentHash(model.stages) }) };
+}
+
+/** API-level fields a deployment carries: the table's deployable ones (never stages, tags or the identity). */
+const DEPLOYED_FIELDS = new Set(deployableFields(REST_API_FIELDS));
+
+function deployedPart(model: RestApiModel): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(model).filter(([field]) => DEPLOYED_FIELDS.has(field)));
 }
 
 export function specHashOf(model: RestApiModel): string {

@@ -1,7 +1,7 @@
 // observe for RestApi: GetRestApis once; per API GetResources (embed=methods, limit 500) and GetStages.
 // Nothing per method. The answer is normalised into the Desired shape, AWS defaults filled the same way.
 import type { Gateway } from "../../aws/gateway.ts";
-import { DEFAULTS } from "../../manifest/expand.ts";
+import { fieldDefault, INTEGRATION_FIELDS, METHOD_FIELDS, readFields, REST_API_FIELDS } from "../fields.ts";
 import { userTags, type LiveRestApi, type RestApiSummary } from "../../model/live.ts";
 import { parsePolicyDocument } from "../../model/policy.ts";
 import type {
@@ -73,15 +73,16 @@ async function readResources(gateway: Gateway, restApiId: string): Promise<Raw[]
 
 /** The API-level fields (everything but resources and stages) of a GetRestApis item. */
 export function restApiFields(raw: Raw, key: string): Omit<RestApiModel, "resources" | "stages"> {
+  const read = readFields(REST_API_FIELDS, raw);
   return {
     key,
     name: String(raw.name ?? ""),
     description: emptyToUndefined(raw.description),
-    endpointType: String(((raw.endpointConfiguration as Raw | undefined)?.types as string[] | undefined)?.[0] ?? DEFAULTS.endpointType),
+    endpointType: String(((raw.endpointConfiguration as Raw | undefined)?.types as string[] | undefined)?.[0] ?? fieldDefault(REST_API_FIELDS, "endpointType")),
     binaryMediaTypes: [...new Set(((raw.binaryMediaTypes ?? []) as string[]).map((t) => t.replace(/~1/g, "/")))].sort(),
     minimumCompressionSize: raw.minimumCompressionSize as number | undefined,
-    apiKeySource: String(raw.apiKeySource ?? DEFAULTS.apiKeySource),
-    disableExecuteApiEndpoint: Boolean(raw.disableExecuteApiEndpoint ?? false),
+    apiKeySource: read.apiKeySource as string,
+    disableExecuteApiEndpoint: read.disableExecuteApiEndpoint as boolean,
     tags: userTags((raw.tags ?? {}) as Record<string, string>),
     policy: raw.policy ? parsePolicyDocument(String(raw.policy)) : undefined,
   };
@@ -93,10 +94,7 @@ function methodsOf(resource: Raw): Partial<Record<HttpMethod, MethodModel>> {
 
 function methodModel(method: Raw): MethodModel {
   return {
-    authorizationType: String(method.authorizationType ?? DEFAULTS.authorizationType),
-    apiKeyRequired: Boolean(method.apiKeyRequired ?? false),
-    operationName: emptyToUndefined(method.operationName),
-    requestParameters: { ...((method.requestParameters ?? {}) as Record<string, boolean>) },
+    ...(readFields(METHOD_FIELDS, method) as Omit<MethodModel, "integration" | "responses">),
     integration: method.methodIntegration ? integrationModel(method.methodIntegration as Raw) : undefined,
     responses: mapValues((method.methodResponses ?? {}) as Record<string, Raw>, methodResponseModel),
   };
@@ -111,16 +109,7 @@ function methodResponseModel(response: Raw): MethodResponseModel {
 
 function integrationModel(integration: Raw): IntegrationModel {
   return {
-    type: String(integration.type),
-    httpMethod: emptyToUndefined(integration.httpMethod),
-    uri: emptyToUndefined(integration.uri),
-    credentials: emptyToUndefined(integration.credentials),
-    requestParameters: { ...((integration.requestParameters ?? {}) as Record<string, string>) },
-    requestTemplates: { ...((integration.requestTemplates ?? {}) as Record<string, string>) },
-    passthroughBehavior: String(integration.passthroughBehavior ?? DEFAULTS.passthroughBehavior),
-    contentHandling: emptyToUndefined(integration.contentHandling),
-    timeoutInMillis: Number(integration.timeoutInMillis ?? DEFAULTS.timeoutInMillis),
-    cacheKeyParameters: [...((integration.cacheKeyParameters ?? []) as string[])].sort(),
+    ...(readFields(INTEGRATION_FIELDS, integration) as Omit<IntegrationModel, "responses">),
     responses: mapValues((integration.integrationResponses ?? {}) as Record<string, Raw>, integrationResponseModel),
   };
 }

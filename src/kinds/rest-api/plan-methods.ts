@@ -1,10 +1,10 @@
 // Plans methods and their integrations: a method is put after its resource, an integration after its
 // method and after the IAM role it assumes; updates to declarations are ordered around the writes that
 // use them.
-import type { ContentHandlingStrategy, IntegrationType } from "@aws-sdk/client-api-gateway";
 import { sdkCall, type CallInput } from "../../aws/calls.ts";
 import type { Operation, PatchOperation } from "../../model/changes.ts";
 import type { IntegrationModel, MethodModel } from "../../model/types.ts";
+import { createInput, INTEGRATION_FIELDS, METHOD_FIELDS } from "../fields.ts";
 import type { ChangeTarget, RestApiPlan } from "./plan-context.ts";
 
 export function planMethodChange(plan: RestApiPlan, target: ChangeTarget): void {
@@ -102,27 +102,11 @@ function roleDependency(plan: RestApiPlan, integration: IntegrationModel | undef
 /** The input fields of a call but the ones that say where (API, resource, method). */
 type Fields<C extends "PutMethod" | "PutIntegration"> = Omit<CallInput<"apigateway", C>, "restApiId" | "resourceId" | "httpMethod">;
 
+// Enumerations as the manifest schema validated them: the field table builds the input, typed here.
 function putMethodInput(method: MethodModel): Fields<"PutMethod"> {
-  return {
-    authorizationType: method.authorizationType,
-    apiKeyRequired: method.apiKeyRequired,
-    ...(method.operationName !== undefined ? { operationName: method.operationName } : {}),
-    ...(Object.keys(method.requestParameters).length > 0 ? { requestParameters: method.requestParameters } : {}),
-  };
+  return createInput(METHOD_FIELDS, method) as Fields<"PutMethod">;
 }
 
 function putIntegrationInput(integration: IntegrationModel): Fields<"PutIntegration"> {
-  return {
-    // Enumerations as the manifest schema validated them.
-    type: integration.type as IntegrationType,
-    ...(integration.httpMethod !== undefined ? { integrationHttpMethod: integration.httpMethod } : {}),
-    ...(integration.uri !== undefined ? { uri: integration.uri } : {}),
-    ...(integration.credentials !== undefined ? { credentials: integration.credentials } : {}),
-    ...(Object.keys(integration.requestParameters).length > 0 ? { requestParameters: integration.requestParameters } : {}),
-    ...(Object.keys(integration.requestTemplates).length > 0 ? { requestTemplates: integration.requestTemplates } : {}),
-    passthroughBehavior: integration.passthroughBehavior,
-    ...(integration.contentHandling !== undefined ? { contentHandling: integration.contentHandling as ContentHandlingStrategy } : {}),
-    timeoutInMillis: integration.timeoutInMillis,
-    ...(integration.cacheKeyParameters.length > 0 ? { cacheKeyParameters: integration.cacheKeyParameters } : {}),
-  };
+  return createInput(INTEGRATION_FIELDS, integration) as Fields<"PutIntegration">;
 }
