@@ -2,6 +2,7 @@
 // that command's input type, its answer that command's output type. A misspelt call or input field fails
 // to compile, in a read as in a planned operation.
 import type * as APIGW from "@aws-sdk/client-api-gateway";
+import type * as CloudTrail from "@aws-sdk/client-cloudtrail";
 import type * as IAM from "@aws-sdk/client-iam";
 import type { Ref, Service } from "../model/changes.ts";
 
@@ -11,6 +12,7 @@ type CommandsOf<Module> = { [K in keyof Module as K extends `${infer Call}Comman
 interface Commands {
   apigateway: CommandsOf<typeof APIGW>;
   iam: CommandsOf<typeof IAM>;
+  cloudtrail: CommandsOf<typeof CloudTrail>;
 }
 
 export type CallName<S extends Service> = keyof Commands[S] & string;

@@ -2,12 +2,13 @@
 // them, and classifies failures. Each attempt is one `send`, paced and counted; `read` retries reads
 // (writes are retried by apply, which knows how to recover after a lost answer).
 import * as APIGW from "@aws-sdk/client-api-gateway";
+import * as CloudTrail from "@aws-sdk/client-cloudtrail";
 import * as IAM from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { Service } from "../model/changes.ts";
 import type { CallInput, CallName, CallOutput, PlannedCall } from "./calls.ts";
 import { AwsCallError, classifyError } from "./errors.ts";
-import { API_GATEWAY_QUOTAS, IAM_QUOTAS, PassAbortedError, QuotaScheduler, quotaKey, type Quota } from "./quotas.ts";
+import { API_GATEWAY_QUOTAS, CLOUDTRAIL_QUOTAS, IAM_QUOTAS, PassAbortedError, QuotaScheduler, quotaKey, type Quota } from "./quotas.ts";
 import { CallRecorder } from "./recorder.ts";
 import { DEFAULT_RETRY, withRetries } from "./retry.ts";
 
@@ -22,7 +23,7 @@ export interface AwsOptions {
   quotas?: Record<string, Record<string, Quota>>;
 }
 
-type Client = APIGW.APIGatewayClient | IAM.IAMClient;
+type Client = APIGW.APIGatewayClient | IAM.IAMClient | CloudTrail.CloudTrailClient;
 
 /** What the SDK's clients accept as `credentials` provider: temporary credentials with their expiry. */
 export type CredentialsProvider = () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>;
@@ -66,9 +67,9 @@ export function createGateway(options: AwsOptions = {}): Gateway {
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
   };
   const shared: Shared = {
-    clients: { apigateway: new APIGW.APIGatewayClient(common), iam: new IAM.IAMClient(common) },
+    clients: { apigateway: new APIGW.APIGatewayClient(common), iam: new IAM.IAMClient(common), cloudtrail: new CloudTrail.CloudTrailClient(common) },
     sts: new STSClient(common),
-    scheduler: options.scheduler ?? new QuotaScheduler(options.quotas ?? { apigateway: API_GATEWAY_QUOTAS, iam: IAM_QUOTAS }),
+    scheduler: options.scheduler ?? new QuotaScheduler(options.quotas ?? { apigateway: API_GATEWAY_QUOTAS, iam: IAM_QUOTAS, cloudtrail: CLOUDTRAIL_QUOTAS }),
   };
   return passGateway(shared, undefined);
 }
@@ -80,7 +81,7 @@ interface Shared {
   scheduler: QuotaScheduler;
 }
 
-const modules: Record<Service, Record<string, unknown>> = { apigateway: APIGW, iam: IAM };
+const modules: Record<Service, Record<string, unknown>> = { apigateway: APIGW, iam: IAM, cloudtrail: CloudTrail };
 
 /** A gateway over the shared clients and quota buckets with its own call recorder and stop signal. */
 function passGateway(shared: Shared, signal: AbortSignal | undefined): Gateway {
@@ -134,6 +135,7 @@ function passGateway(shared: Shared, signal: AbortSignal | undefined): Gateway {
     destroy() {
       clients.apigateway.destroy();
       clients.iam.destroy();
+      clients.cloudtrail.destroy();
       sts.destroy();
     },
   };

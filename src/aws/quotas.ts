@@ -44,6 +44,9 @@ export function quotaKey(operation: string, input: Record<string, unknown>): str
   return edge ? "CreateRestApi#EDGE" : operation;
 }
 
+/** LookupEvents: 2 requests per second per account and Region (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/WhatIsCloudTrail-Limits.html). */
+export const CLOUDTRAIL_QUOTAS: Record<string, Quota> = { LookupEvents: { rate: 2, burst: 2 } };
+
 /** IAM publishes no fixed control-plane rate; stay well below where it starts answering Throttling. */
 export const IAM_QUOTAS: Record<string, Quota> = { "*": { rate: 20, burst: 20 } };
 

@@ -5,7 +5,7 @@ import type { CallCounts } from "../model/call-counts.ts";
 export type { CallCounts };
 
 export function isReadOperation(operation: string): boolean {
-  return /^(Get|List|Describe)/.test(operation);
+  return /^(Get|List|Describe|Lookup)/.test(operation);
 }
 
 export class CallRecorder {

@@ -4,7 +4,7 @@
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import type { TargetSpec } from "../model/types.ts";
 import { createGateway, type AwsOptions, type CredentialsProvider, type Gateway } from "./gateway.ts";
-import { API_GATEWAY_QUOTAS, IAM_QUOTAS, QuotaScheduler } from "./quotas.ts";
+import { API_GATEWAY_QUOTAS, CLOUDTRAIL_QUOTAS, IAM_QUOTAS, QuotaScheduler } from "./quotas.ts";
 
 /** Refresh assumed-role credentials this long before they expire (the SDK's own clients use 5 min too). */
 const REFRESH_BEFORE_MS = 5 * 60_000;
@@ -53,7 +53,7 @@ export class Gateways {
   private schedulerOf(key: string): QuotaScheduler {
     let scheduler = this.schedulers.get(key);
     if (!scheduler) {
-      scheduler = new QuotaScheduler(this.base.quotas ?? { apigateway: API_GATEWAY_QUOTAS, iam: IAM_QUOTAS });
+      scheduler = new QuotaScheduler(this.base.quotas ?? { apigateway: API_GATEWAY_QUOTAS, iam: IAM_QUOTAS, cloudtrail: CLOUDTRAIL_QUOTAS });
       this.schedulers.set(key, scheduler);
     }
     return scheduler;

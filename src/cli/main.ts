@@ -4,7 +4,7 @@ import { AwsCallError } from "../aws/errors.ts";
 import { Gateways } from "../aws/targets.ts";
 import type { DesiredState, TargetSpec } from "../model/types.ts";
 import { OwnershipError } from "../engine/observe.ts";
-import { runPass, type PassConfig } from "../engine/pass.ts";
+import { ChangeFeeds, runPass, type PassConfig } from "../engine/pass.ts";
 import type { PassKind, PassReport } from "../engine/pass-report.ts";
 import { PruneGuardError } from "../engine/plan.ts";
 import { formatIssue, ManifestError } from "../manifest/issues.ts";
@@ -13,6 +13,9 @@ import { KINDS, manifestJsonSchema } from "../kinds/index.ts";
 import { SelectorError } from "../manifest/selector.ts";
 import { writeFileSync } from "node:fs";
 import { DEFAULT_STATE_FILE } from "../engine/state.ts";
+import { DEFAULT_FEED, type FeedOptions } from "../changes/feed.ts";
+import { DEFAULT_SCAN_CACHE, readScanCache, writeScanCache } from "../changes/cache-file.ts";
+import { parseDuration } from "../controller/schedule.ts";
 import { storeAccess } from "../state/access.ts";
 import { openStateStore } from "../state/store.ts";
 import { openLease } from "../state/lease.ts";
@@ -20,6 +23,7 @@ import { isS3Location } from "../state/s3.ts";
 import type { AwsOptions } from "../aws/gateway.ts";
 import { addRunCommand } from "./run.ts";
 import { summarize, type Plan } from "../model/changes.ts";
+import { contentHash } from "../model/hash.ts";
 import type { AlertFormat } from "../notify/payloads.ts";
 import { renderHtml } from "../report/html.ts";
 import { renderJson } from "../report/json.ts";
@@ -61,10 +65,15 @@ export interface ReconcileFlags {
   alertFormat: AlertFormat;
   sourceRevision?: string;
   selector?: string;
+  changesFrom?: "cloudtrail";
+  fullScanEvery: string;
+  changeMargin: string;
+  /** The CLI's change-feed state between processes (run keeps it in memory). */
+  scanCache?: string;
 }
 
 function addReconcileOptions(command: Command): Command {
-  return addReportOptions(addSourceOptions(command));
+  return addReportOptions(addSourceOptions(command)).option("--scan-cache <path>", "with --changes-from: what the last pass read, kept for the next one", DEFAULT_SCAN_CACHE);
 }
 
 /** Where the manifests, AWS and the state are: every command that reads AWS (run included). */
@@ -80,7 +89,10 @@ export function addSourceOptions(command: Command): Command {
     .option("--state-file <path>", "state kept between runs (last applied specs, announced drift): a local path or s3://bucket/key", DEFAULT_STATE_FILE)
     .option("--alert-webhook <url>", "POST drift alerts here (repeatable)", (value: string, previous: string[]) => [...previous, value], [] as string[])
     .addOption(new Option("--alert-format <format>", "alert payload").choices(["generic", "slack"]).default("generic"))
-    .option("--source-revision <rev>", "Git revision of the manifests, for reports and alerts", process.env.GITHUB_SHA ?? process.env.GIT_COMMIT);
+    .option("--source-revision <rev>", "Git revision of the manifests, for reports and alerts", process.env.GITHUB_SHA ?? process.env.GIT_COMMIT)
+    .addOption(new Option("--changes-from <source>", "between full scans, re-read only the APIs and roles CloudTrail shows were written since the last pass").choices(["cloudtrail"]))
+    .option("--full-scan-every <duration>", "with --changes-from: read everything at least this often", "1h")
+    .option("--change-margin <duration>", "with --changes-from: how far before the last pass each CloudTrail lookup reaches (events arrive late)", "15m");
 }
 
 function addReportOptions(command: Command): Command {
@@ -185,7 +197,9 @@ async function passCommand(flags: ReconcileFlags, kind: PassKind, out: (text: st
       return;
     }
     const deps = { gateway: gateways.for(undefined), gatewayFor: (target: TargetSpec | undefined) => gateways.for(target), state: storeAccess(store), warn: (line: string) => err(`warning: ${line}\n`) };
-    const report = await runPass(passConfigOf(flags, kind), deps);
+    const config = { ...passConfigOf(flags, kind), ...(process.stderr.isTTY && flags.output === "text" && !process.env.CI ? { progress: progressLine(err) } : {}) };
+    const report = await runPass(config, deps);
+    if (config.feeds && flags.scanCache && report.scan) writeScanCache(flags.scanCache, cacheIdentity(flags), config.feeds.states());
     if (report.result === "invalid-revision" || (report.result === "failed" && !report.plan)) {
       err(refusalText(report));
       process.exitCode = EXIT.error;
@@ -227,7 +241,19 @@ export function passConfigOf(flags: ReconcileFlags, kind: PassKind): PassConfig 
     concurrency: flags.concurrency ?? 4,
     ...(flags.sourceRevision ? { revision: flags.sourceRevision } : {}),
     alerts: { webhooks: flags.alertWebhook, format: flags.alertFormat },
+    ...(flags.changesFrom === "cloudtrail" ? { feeds: new ChangeFeeds(feedOptionsOf(flags), flags.scanCache ? readScanCache(flags.scanCache, cacheIdentity(flags)) : {}) } : {}),
   };
+}
+
+/** What the scan cache must have been read with to be reused: the same AWS endpoint, profile, Region, account and owner. */
+function cacheIdentity(flags: ReconcileFlags): string {
+  const env = process.env;
+  // Hashed: the file names no credential, not even an access key id.
+  return contentHash([flags.endpoint ?? env.AWS_ENDPOINT_URL, flags.profile ?? env.AWS_PROFILE, flags.region ?? env.AWS_REGION, flags.accountId, env.AWS_ACCESS_KEY_ID, flags.owner]);
+}
+
+function feedOptionsOf(flags: ReconcileFlags): FeedOptions {
+  return { ...DEFAULT_FEED, fullScanEveryMs: parseDuration(flags.fullScanEvery, "--full-scan-every"), marginMs: parseDuration(flags.changeMargin, "--change-margin", true) };
 }
 
 /** A pass refused before any write: the problems, and that nothing changed. */
@@ -243,14 +269,14 @@ function render(report: PassReport, flags: ReconcileFlags): string {
   const rev = revision ? { revision } : {};
   switch (flags.output) {
     case "json":
-      return renderJson(plan, calls, report.target, outcomes, { ...rev, ...(report.targets ? { targets: report.targets } : {}) });
+      return renderJson(plan, calls, report.target, outcomes, { ...rev, ...(report.targets ? { targets: report.targets } : {}), ...(report.scan ? { scan: report.scan } : {}) });
     case "markdown":
       return renderMarkdown(plan, calls, { title, ...rev });
     case "html":
       return renderHtml(plan, calls, { title, generatedAt: new Date().toISOString(), ...rev });
     case "text": {
       const color = flags.color && !flags.out && process.stdout.isTTY === true && !process.env.NO_COLOR;
-      return renderText(plan, calls, { color, drift: kind === "drift", ...rev }, outcomes);
+      return renderText(plan, calls, { color, drift: kind === "drift", ...rev, ...(report.scan ? { scan: report.scan } : {}) }, outcomes);
     }
   }
 }
@@ -273,4 +299,12 @@ function countsByKind(desired: DesiredState): string {
     .filter((k) => k.always || k.count > 0)
     .map((k) => `${k.count} ${k.kind}`)
     .join(", ");
+}
+
+/** `[120/500] APIs read` on stderr, rewritten in place: only on a terminal (never in JSON, files or CI logs). */
+function progressLine(err: (text: string) => void): (kind: string, done: number, total: number) => void {
+  return (kind, done, total) => {
+    if (total < 10) return;
+    err(`\r[${done}/${total}] ${kind} objects read${done === total ? "\n" : ""}`);
+  };
 }

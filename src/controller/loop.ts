@@ -313,6 +313,8 @@ function logPass(log: Logger, report: PassReport): void {
     calls: report.calls.total,
     writes: report.calls.writes,
     ...(report.error ? { error: report.error } : {}),
+    // --changes-from cloudtrail: a full scan says why (first pass, manifests changed, LookupEvents failed…).
+    ...(report.scan ? { scan: report.scan.mode, scanReason: report.scan.reason, reread: report.scan.reread, reused: report.scan.reused } : {}),
   };
   if (report.result === "success") log.info(fields, "pass finished");
   else log.error(fields, "pass did not succeed");

@@ -2,7 +2,7 @@
 // and states the ownership facts. The engine decides what to do with them.
 import type { Gateway } from "../aws/gateway.ts";
 import { KINDS } from "../kinds/index.ts";
-import { groupKey, type AnyKind, type KindObservation, type ObservedObject, type Orphan } from "../kinds/kind.ts";
+import { groupKey, type AnyKind, type KindObservation, type ObservedObject, type Orphan, type ReadCache } from "../kinds/kind.ts";
 import { accountIdOfArn, partitionOfArn } from "../model/arn.ts";
 import type { Target } from "../model/placeholders.ts";
 import type { DesiredState } from "../model/types.ts";
@@ -33,6 +33,10 @@ export interface ObserveOptions {
    * was not selected is another shard's, never an orphan.
    */
   knownNames?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** On an incremental pass: each kind's cache of what the last pass read (see changes/feed.ts). */
+  cacheFor?: (kind: AnyKind) => ReadCache | undefined;
+  /** Objects read so far of each kind, as they are read. */
+  progress?: (kind: string, done: number, total: number) => void;
 }
 
 export async function observe(gateway: Gateway, desired: DesiredState, options: ObserveOptions, kinds: readonly AnyKind[] = KINDS): Promise<Observed> {
@@ -53,7 +57,10 @@ function observeKind(gateway: Gateway, kind: AnyKind, desired: DesiredState, opt
   // a pass over manifests without usage plans makes no usage-plan call.
   if (mine.length === 0 && !prune) return Promise.resolve({ objects: [], orphans: [], errors: [] });
   const knownNames = options.knownNames?.get(kind.kind) ?? new Set(mine.map((o) => o.model.key));
-  return kind.observe(gateway, mine, { owner: options.owner, prune, knownNames }) as Promise<KindObservation>;
+  const cache = options.cacheFor?.(kind);
+  const progress = options.progress;
+  const context = { owner: options.owner, prune, knownNames, ...(cache ? { cache } : {}), ...(progress ? { progress: (done: number, total: number) => progress(kind.kind, done, total) } : {}) };
+  return kind.observe(gateway, mine, context) as Promise<KindObservation>;
 }
 
 /** The account is looked up only when a manifest needs it: a placeholder, or what a kind compares with it (AWS expands `execute-api:/` with the account). */

@@ -1,6 +1,7 @@
 // What one pass tells the world: plain data that the CLI renders, the controller logs, counts in
 // metrics, shows on its status page and keeps for alerts. Nothing here formats or sends anything.
 import type { CallCounts } from "../aws/recorder.ts";
+import type { ScanReport } from "../changes/feed.ts";
 import type { Plan } from "../model/changes.ts";
 import type { Target } from "../model/placeholders.ts";
 import type { OperationOutcome } from "./apply.ts";
@@ -43,4 +44,6 @@ export interface PassReport {
   outcomes?: OperationOutcome[];
   /** AWS calls of this pass only (each attempt, as AWS saw it). */
   calls: CallCounts;
+  /** With --changes-from cloudtrail: whether AWS was read in full (and why) or only what was written since. */
+  scan?: ScanReport;
 }

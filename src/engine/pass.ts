@@ -17,6 +17,8 @@ import { PruneGuardError } from "./plan.ts";
 import { applyPlanned, planPass, type PassOptions, type PassResult as ReconcileResult, type Planned } from "./reconcile.ts";
 import { addCalls, guardDeletions, joinResults, prunesAccountScope, splitByTarget, type TargetPart } from "./targets.ts";
 import type { DesiredState, TargetSpec } from "../model/types.ts";
+import { ChangeFeed, DEFAULT_FEED, type FeedOptions, type FeedState } from "../changes/feed.ts";
+import { targetKey } from "../aws/targets.ts";
 import type { StateFile } from "./state.ts";
 
 export interface PassConfig {
@@ -38,6 +40,35 @@ export interface PassConfig {
   /** Git commit of the manifests, carried into reports, alerts and the deployment description. */
   revision?: string;
   alerts: { webhooks: readonly string[]; format: AlertFormat };
+  /** --changes-from cloudtrail: the change feeds, one per account and Region, kept across passes by the caller. */
+  feeds?: ChangeFeeds;
+  /** Objects read so far, per kind (the CLI's progress line on a terminal). */
+  progress?: (kind: string, done: number, total: number) => void;
+}
+
+/** The change feed of each target (account and Region), created on first use. */
+export class ChangeFeeds {
+  private readonly byTarget = new Map<string, ChangeFeed>();
+
+  constructor(
+    readonly options: FeedOptions = DEFAULT_FEED,
+    /** Feed states a previous process saved (the CLI's scan cache), by target key. */
+    saved: Readonly<Record<string, FeedState>> = {},
+  ) {
+    for (const [key, state] of Object.entries(saved)) this.byTarget.set(key, new ChangeFeed(state, options));
+  }
+
+  feedFor(target: TargetSpec | undefined): ChangeFeed {
+    const key = targetKey(target);
+    let feed = this.byTarget.get(key);
+    if (!feed) this.byTarget.set(key, (feed = new ChangeFeed(undefined, this.options)));
+    return feed;
+  }
+
+  /** What a next process needs to continue (written by the CLI to its scan cache). */
+  states(): Record<string, FeedState> {
+    return Object.fromEntries([...this.byTarget].map(([key, feed]) => [key, feed.state]));
+  }
 }
 
 /** Where the state lives (a local file or S3); the pass reads it once and writes it once. */
@@ -104,6 +135,7 @@ export async function runPass(config: PassConfig, deps: PassDeps): Promise<PassR
       plan: result.plan,
       ...(result.outcomes ? { outcomes: result.outcomes } : {}),
       calls: calls(),
+      ...(result.scan ? { scan: result.scan } : {}),
     };
   } catch (error) {
     const refusal = refusalOf(error) ?? (deps.signal?.aborted ? { result: "aborted" as const, error: "stopped before the plan was complete" } : undefined);
@@ -162,6 +194,8 @@ function partOptions(loaded: LoadedManifests, part: TargetPart & { pruneAccountS
     ...(config.revision ? { revision: config.revision } : {}),
     ...(accountId ? { accountId } : {}),
     apply: { concurrencyPerGroup: Math.max(1, config.concurrency), ...(deps.signal ? { signal: deps.signal } : {}) },
+    ...(config.feeds ? { feed: config.feeds.feedFor(part.target) } : {}),
+    ...(config.progress ? { progress: config.progress } : {}),
   };
 }
 

@@ -7,8 +7,10 @@ import { resolvePlaceholders, type Target } from "../model/placeholders.ts";
 import type { DesiredState } from "../model/types.ts";
 import { applyPlan, DEFAULT_APPLY, type ApplyOptions, type OperationOutcome } from "./apply.ts";
 import { observe, type ObserveOptions } from "./observe.ts";
-import { kindNamed } from "../kinds/index.ts";
-import { groupKey } from "../kinds/kind.ts";
+import { type ChangeFeed, type ScanReport } from "../changes/feed.ts";
+import { KINDS, kindNamed } from "../kinds/index.ts";
+import { groupKey, type AnyKind } from "../kinds/kind.ts";
+import { contentHash } from "../model/hash.ts";
 import { buildPlan, type PlanOptions } from "./plan.ts";
 
 export interface PassOptions extends PlanOptions {
@@ -17,6 +19,9 @@ export interface PassOptions extends PlanOptions {
   pruneAccountScope?: boolean;
   knownNames?: ObserveOptions["knownNames"];
   apply?: Partial<ApplyOptions>;
+  /** --changes-from cloudtrail: this target's change feed (re-read only what was written since the last pass). */
+  feed?: ChangeFeed;
+  progress?: ObserveOptions["progress"];
 }
 
 export interface PassResult {
@@ -30,11 +35,14 @@ export interface PassResult {
   applied: Record<string, { hash: string; model: unknown }>;
   calls: CallCounts;
   durationMs: number;
+  /** How observe read AWS when a change feed is in use: a full scan (and why) or only what changed. */
+  scan?: ScanReport;
 }
 
 export interface Planned {
   plan: Plan;
   target: Target;
+  scan?: ScanReport;
   /** The desired state with its placeholders resolved for the target. */
   resolved: DesiredState;
   started: number;
@@ -42,15 +50,19 @@ export interface Planned {
 
 export async function planPass(gateway: Gateway, desired: DesiredState, options: PassOptions): Promise<Planned> {
   const started = performance.now();
+  const feedPass = await options.feed?.begin(gateway, contentHash(desired), KINDS);
   const observed = await observe(gateway, desired, {
     owner: options.owner,
     prune: options.prune,
     ...(options.pruneAccountScope === false ? { pruneAccountScope: false } : {}),
     ...(options.accountId ? { accountId: options.accountId } : {}),
     ...(options.knownNames ? { knownNames: options.knownNames } : {}),
+    ...(feedPass ? { cacheFor: (kind: AnyKind) => feedPass.cacheFor(kind) } : {}),
+    ...(options.progress ? { progress: options.progress } : {}),
   });
+  feedPass?.commit();
   const resolved = resolvePlaceholders(desired, observed.target);
-  return { plan: buildPlan(resolved, observed, options), target: observed.target, resolved, started };
+  return { plan: buildPlan(resolved, observed, options), target: observed.target, resolved, started, ...(feedPass ? { scan: feedPass.scan } : {}) };
 }
 
 /** Executes a plan (unless dry-run: then this is where the pass stops) and names the specs AWS now holds. */
@@ -58,7 +70,7 @@ export async function applyPlanned(gateway: Gateway, planned: Planned, options: 
   const { plan, target, resolved, started } = planned;
   const outcomes = dryRun ? undefined : await applyPlan(plan, gateway, { ...DEFAULT_APPLY, ...options.apply });
   const applied = outcomes ? appliedSpecs(resolved, plan, outcomes) : {};
-  return { target, plan, ...(outcomes ? { outcomes } : {}), applied, calls: gateway.recorder.snapshot(), durationMs: performance.now() - started };
+  return { target, plan, ...(outcomes ? { outcomes } : {}), applied, calls: gateway.recorder.snapshot(), durationMs: performance.now() - started, ...(planned.scan ? { scan: planned.scan } : {}) };
 }
 
 export async function reconcilePass(gateway: Gateway, desired: DesiredState, options: PassOptions, dryRun: boolean): Promise<PassResult> {

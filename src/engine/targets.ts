@@ -8,6 +8,7 @@ import { summarize, type Plan } from "../model/changes.ts";
 import type { DesiredState, TargetSpec } from "../model/types.ts";
 import { PruneGuardError } from "./plan.ts";
 import type { PassResult as ReconcileResult } from "./reconcile.ts";
+import type { ScanReport } from "../changes/feed.ts";
 
 export interface TargetPart {
   target: TargetSpec | undefined;
@@ -76,6 +77,7 @@ export function joinResults(results: readonly ReconcileResult[]): ReconcileResul
     applied,
     calls: addCalls(results.map((r) => r.calls)),
     durationMs: Math.max(...results.map((r) => r.durationMs)),
+    ...joinScans(results.flatMap((r) => (r.scan ? [r.scan] : []))),
   };
 }
 
@@ -103,3 +105,20 @@ export function guardDeletions(plans: readonly Plan[], config: { force: boolean;
   throw new PruneGuardError(`--prune would delete ${deletions.length} object(s) across targets (${names}), more than --max-deletions ${config.maxDeletions}; re-run with --force or a higher --max-deletions`);
 }
 
+/** One scan line for several targets: full when any part scanned in full (with its reasons), counts summed. */
+function joinScans(scans: readonly ScanReport[]): { scan?: ScanReport } {
+  const [first] = scans;
+  if (!first) return {};
+  const full = scans.filter((s) => s.mode === "full");
+  const sum = (pick: (s: ScanReport) => number | undefined) => scans.reduce((n, s) => n + (pick(s) ?? 0), 0);
+  return {
+    scan: {
+      mode: full.length > 0 ? "full" : "incremental",
+      reason: [...new Set((full.length > 0 ? full : scans).map((s) => s.reason))].join("; "),
+      events: sum((s) => s.events),
+      lookups: sum((s) => s.lookups),
+      reused: sum((s) => s.reused),
+      reread: sum((s) => s.reread),
+    },
+  };
+}

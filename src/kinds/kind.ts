@@ -46,12 +46,37 @@ export interface Orphan<L = unknown> {
   live: L;
 }
 
+/**
+ * What the last full scan (and the passes since) read, for a pass that knows from CloudTrail which
+ * objects were written since: an object no write event names is taken from here instead of re-read.
+ * Keyed by the object's AWS identity (API id, role name), as the kind's `events` name it.
+ */
+export interface ReadCache {
+  /** The object as last read, when no write since can have changed it; undefined: read it. */
+  reuse<L>(awsId: string): L | undefined;
+  /** What this pass read (or reused): the next pass starts from it. */
+  remember(awsId: string, live: unknown): void;
+}
+
+/** One CloudTrail management event as the change feed hands it to a kind: what was called, with which request. */
+export interface WriteEvent {
+  eventName: string;
+  requestParameters: Record<string, unknown>;
+  responseElements: Record<string, unknown>;
+  /** Resources CloudTrail lists for the event (name = an id, an ARN). */
+  resources: { type?: string; name?: string }[];
+}
+
 export interface ObserveContext {
   owner: string;
   /** Whether orphans are wanted even when listing them costs calls (--prune on the part that prunes this scope). */
   prune: boolean;
   /** Every manifest name of this kind loaded, selected or not: another shard's object is never an orphan. */
   knownNames: ReadonlySet<string>;
+  /** Present on an incremental pass (--changes-from cloudtrail): reuse what no write event names. */
+  cache?: ReadCache;
+  /** Called as objects are read (done of total): the CLI shows `[120/500] APIs read` on a terminal. */
+  progress?: (done: number, total: number) => void;
 }
 
 export interface KindObservation<L extends LiveObject = LiveObject> {
@@ -135,6 +160,11 @@ export interface KindHandler<M extends ObjectModel = ObjectModel, L extends Live
   prune(orphan: Orphan<L>, group: string, change: number): Operation[];
   /** Why a change broadens access (IAM, resource policy, authorization), in words. */
   securityNotes(change: Change): string[];
+  /**
+   * How CloudTrail names this kind's objects: the event source of its writes and the AWS identities
+   * (the keys of its ReadCache) an event names. A kind without it is read in full on every pass.
+   */
+  events?: { source: string; ids(event: WriteEvent): string[] };
   /** Lost-answer recovery per call name (Create…): retries must never make duplicates. */
   recovery?: Readonly<Record<string, CallRecovery>>;
 }

@@ -75,7 +75,8 @@ export function isRef(value: unknown): value is Ref {
   return typeof value === "object" && value !== null && "$ref" in value && typeof (value as Ref).$ref === "string";
 }
 
-export type Service = "apigateway" | "iam";
+/** The services the tool calls: API Gateway and IAM (reads and writes), CloudTrail (reads: what changed). */
+export type Service = "apigateway" | "iam" | "cloudtrail";
 
 export interface Operation {
   /** Unique within the plan; `after` lists ids. */

@@ -1,4 +1,5 @@
 // The JSON report: a documented, stable shape (README "JSON output"). Bump `version` on breaking change.
+import type { ScanReport } from "../changes/feed.ts";
 import type { CallCounts } from "../model/call-counts.ts";
 import type { OperationOutcome } from "../engine/apply.ts";
 import type { Plan } from "../model/changes.ts";
@@ -13,7 +14,7 @@ export function jsonPatchOf(change: Change): jsonpatch.Operation[] {
   return jsonpatch.compare(side("after"), side("before"));
 }
 
-export function renderJson(plan: Plan, calls: CallCounts, target: Target | undefined, outcomes?: readonly OperationOutcome[], context: { revision?: string; targets?: Target[] } = {}): string {
+export function renderJson(plan: Plan, calls: CallCounts, target: Target | undefined, outcomes?: readonly OperationOutcome[], context: { revision?: string; targets?: Target[]; scan?: ScanReport } = {}): string {
   const perChange = outcomes ? changeOutcomes(plan, outcomes) : undefined;
   const report = {
     version: 1,
@@ -41,6 +42,7 @@ export function renderJson(plan: Plan, calls: CallCounts, target: Target | undef
     }),
     skipped: plan.skipped,
     calls: { total: calls.total, writes: calls.writes, byOperation: calls.byOperation, errors: calls.errors },
+    ...(context.scan ? { scan: context.scan } : {}),
   };
   return JSON.stringify(report, null, 2) + "\n";
 }

@@ -1,4 +1,5 @@
 // Terraform-like text rendering of a plan or an apply. Colour is a rendering option, never in the model.
+import type { ScanReport } from "../changes/feed.ts";
 import type { CallCounts } from "../model/call-counts.ts";
 import type { OperationOutcome } from "../engine/apply.ts";
 import { kindOfChange } from "../kinds/index.ts";
@@ -11,6 +12,8 @@ export interface TextOptions {
   drift?: boolean;
   /** Git revision of the manifests. */
   revision?: string;
+  /** --changes-from cloudtrail: how AWS was read. */
+  scan?: ScanReport;
 }
 
 const SYMBOL: Record<Change["action"], string> = { create: "+", update: "~", delete: "-", replace: "±" };
@@ -54,6 +57,7 @@ export function renderText(plan: Plan, calls: CallCounts, options: TextOptions, 
     for (const failed of outcomes.filter((o) => o.status === "failed")) lines.push(paint("31", `  failed: ${failed.id}: ${failed.error ?? ""}`));
   }
   if (options.revision) lines.push(`Revision: ${options.revision}`);
+  if (options.scan) lines.push(scanLine(options.scan));
   lines.push(renderCalls(calls));
   return lines.join("\n") + "\n";
 }
@@ -76,6 +80,12 @@ function fieldLine(change: Change, field: string, before: unknown, after: unknow
 function show(value: unknown): string {
   if (value === undefined) return "(unset)";
   return JSON.stringify(value);
+}
+
+/** "Scan: incremental — 3 write events …; 1 object read again, 499 taken from the last pass" or "Scan: full (why)". */
+export function scanLine(scan: ScanReport): string {
+  if (scan.mode === "full") return `Scan: full (${scan.reason}); ${scan.reread} object(s) read`;
+  return `Scan: incremental — ${scan.events ?? 0} write event(s) in ${scan.lookups ?? 0} CloudTrail lookup(s), ${scan.reason}; ${scan.reread} object(s) read again, ${scan.reused} taken from the last pass`;
 }
 
 export function renderCalls(calls: CallCounts): string {

@@ -7,7 +7,7 @@ import type { Gateway } from "../../src/aws/gateway.ts";
 import { QuotaScheduler } from "../../src/aws/quotas.ts";
 import { CallRecorder } from "../../src/aws/recorder.ts";
 import { applyPlan, DEFAULT_APPLY } from "../../src/engine/apply.ts";
-import type { Operation, Plan } from "../../src/model/changes.ts";
+import type { Operation, Plan, Service } from "../../src/model/changes.ts";
 
 /** An AWS-shaped error, as the SDK throws it. */
 function awsError(name: string, message: string, httpStatusCode: number): Error {
@@ -35,7 +35,7 @@ function stubGateway(script: Script): Gateway & { calls: string[] } {
         return Promise.reject(new AwsCallError(operation, classifyError(error)));
       }
     },
-    read<T>(service: "apigateway" | "iam", operation: string, input: Record<string, unknown>): Promise<T> {
+    read<T>(service: Service, operation: string, input: Record<string, unknown>): Promise<T> {
       return gateway.send<T>(service, operation, input);
     },
     sendPlanned: (call: PlannedCall) => gateway.send<Record<string, unknown>>(call.service, call.call, call.input),

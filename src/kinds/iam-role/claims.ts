@@ -4,18 +4,27 @@
 import type { Gateway } from "../../aws/gateway.ts";
 import { TAG, type LiveIamRole } from "../../model/live.ts";
 import type { DesiredIamRole } from "../../model/types.ts";
-import type { KindObservation, ObserveContext, ObservedObject, Orphan } from "../kind.ts";
+import type { KindObservation, ObserveContext, ObservedObject, Orphan, ReadCache } from "../kind.ts";
 import { readIamRole } from "./observe.ts";
 
 export async function observeIamRoles(gateway: Gateway, desired: readonly DesiredIamRole[], context: ObserveContext): Promise<KindObservation<LiveIamRole>> {
   const [results, orphans] = await Promise.all([
-    Promise.all(desired.map(async (role) => ({ role, live: await readIamRole(gateway, role.model.roleName, role.model.key) }))),
+    Promise.all(desired.map(async (role) => ({ role, live: await readOrReuse(gateway, role.model, context.cache) }))),
     context.prune ? listOrphanRoles(gateway, context.knownNames, context.owner) : Promise.resolve([]),
   ]);
   const errors: string[] = [];
   const objects = results.map(({ role, live }) => claimRole(role, live, context.owner, errors)).filter((o) => o !== undefined);
   const arns = objects.flatMap((o) => (o.live ? [o.live.arn] : []));
   return { objects, orphans, errors, arns };
+}
+
+/** The role in full, or — on an incremental pass, when no IAM write event names it — as last read. */
+async function readOrReuse(gateway: Gateway, model: DesiredIamRole["model"], cache: ReadCache | undefined): Promise<LiveIamRole | undefined> {
+  const cached = cache?.reuse<LiveIamRole | { absent: true }>(model.roleName);
+  const live = cached ? ("absent" in cached ? undefined : cached) : await readIamRole(gateway, model.roleName, model.key);
+  // A role that does not exist is remembered too: its CreateRole would be an event.
+  cache?.remember(model.roleName, live ?? { absent: true });
+  return live;
 }
 
 function claimRole(role: DesiredIamRole, live: LiveIamRole | undefined, owner: string, errors: string[]): ObservedObject<LiveIamRole> | undefined {

@@ -36,5 +36,7 @@ export const iamRoleKind: KindHandler<IamRoleModel, LiveIamRole, KindDiff, IamRo
   },
   prune: (orphan, group, change) => planRoleDeletion(orphan.live, group, change),
   securityNotes,
+  // IAM calls name the role in their request (https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html).
+  events: { source: "iam.amazonaws.com", ids: (event) => (typeof event.requestParameters.roleName === "string" ? [event.requestParameters.roleName] : []) },
   recovery: { CreateRole: { alreadyDone: (e) => e.detail.name === "EntityAlreadyExists" || e.detail.name === "EntityAlreadyExistsException" } },
 };

@@ -4,8 +4,8 @@
 import type { Gateway } from "../../aws/gateway.ts";
 import { TAG, type LiveRestApi } from "../../model/live.ts";
 import type { DesiredRestApi } from "../../model/types.ts";
-import type { KindObservation, ObserveContext, ObservedObject, Orphan } from "../kind.ts";
-import { listRestApis, readRestApi, type RawRestApi } from "./observe.ts";
+import type { KindObservation, ObserveContext, ObservedObject, Orphan, ReadCache } from "../kind.ts";
+import { listRestApis, readRestApi, restApiFields, type RawRestApi } from "./observe.ts";
 
 export async function observeRestApis(gateway: Gateway, desired: readonly DesiredRestApi[], context: ObserveContext): Promise<KindObservation<LiveRestApi>> {
   const allApis = await listRestApis(gateway);
@@ -13,8 +13,26 @@ export async function observeRestApis(gateway: Gateway, desired: readonly Desire
   const claims = apiClaims(allApis, context.owner);
   const { objects, toRead } = claimApis(desired, { allApis, claims }, errors);
   if (errors.length > 0) return { objects: [], orphans: [], errors };
-  const read = await Promise.all(toRead.map(async ({ key, api, adopted }) => ({ kind: "RestApi", key, adopted, live: await readRestApi(gateway, api, key) })));
+  let done = 0;
+  const read = await Promise.all(
+    toRead.map(async ({ key, api, adopted }) => {
+      const live = await readOrReuse(gateway, api, key, context.cache);
+      context.progress?.(++done, toRead.length);
+      return { kind: "RestApi", key, adopted, live };
+    }),
+  );
   return { objects: [...objects, ...read], orphans: orphansOf(claims, context), errors };
+}
+
+/**
+ * The API in full (GetResources + GetStages), or — on an incremental pass, when no write event names it —
+ * its resources and stages as last read, with the API-level fields and tags GetRestApis just answered.
+ */
+async function readOrReuse(gateway: Gateway, api: RawRestApi, key: string, cache: ReadCache | undefined): Promise<LiveRestApi> {
+  const cached = cache?.reuse<LiveRestApi>(api.summary.id);
+  const live = cached ? { ...cached, tags: api.summary.tags, model: { ...cached.model, ...restApiFields(api.raw, key) } } : await readRestApi(gateway, api, key);
+  cache?.remember(api.summary.id, live);
+  return live;
 }
 
 /** Owned APIs (this owner's tag) whose manifest is not among the loaded ones. Costs nothing: GetRestApis has their tags. */

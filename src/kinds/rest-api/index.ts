@@ -121,4 +121,6 @@ export const restApiKind: KindHandler<RestApiModel, LiveRestApi, RestApiDiff, Re
   prune: (orphan, group, change) => [{ id: `${group}:DeleteRestApi`, ...sdkCall("apigateway", "DeleteRestApi", { restApiId: orphan.live.id }), after: [], group, change }],
   securityNotes,
   recovery: restApiRecovery,
+  // Every API Gateway call on an API names it in its request (https://docs.aws.amazon.com/apigateway/latest/developerguide/cloudtrail.html, sample event).
+  events: { source: "apigateway.amazonaws.com", ids: (event) => (typeof event.requestParameters.restApiId === "string" ? [event.requestParameters.restApiId] : []) },
 };
