@@ -3,12 +3,14 @@
 // contract) and one line here.
 import { z } from "zod";
 import type { Change } from "../model/changes.ts";
+import { domainNameKind } from "./domain-name/index.ts";
 import { iamRoleKind } from "./iam-role/index.ts";
 import { groupKey, type AnyKind } from "./kind.ts";
 import { restApiKind } from "./rest-api/index.ts";
+import { usagePlanKind } from "./usage-plan/index.ts";
 
 /** In the order reports and `validate` list them. */
-export const KINDS: readonly AnyKind[] = [restApiKind, iamRoleKind];
+export const KINDS: readonly AnyKind[] = [restApiKind, iamRoleKind, usagePlanKind, domainNameKind];
 
 export function kindNamed(kind: string, kinds: readonly AnyKind[] = KINDS): AnyKind | undefined {
   return kinds.find((k) => k.kind === kind);
