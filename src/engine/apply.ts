@@ -119,6 +119,12 @@ function resolveRefs(value: unknown, group: string, refs: ReadonlyMap<string, st
   return value;
 }
 
+/** The kind that sends this call says AWS is still settling what it needs (and the wait is not over). */
+function stillSettling(call: string, error: AwsCallError, started: number): boolean {
+  const settling = recoveryOf(call)?.settling;
+  return settling !== undefined && settling.matches(error) && Date.now() - started < settling.withinMs;
+}
+
 /** Read at the call, never kept: a missing variable fails this operation (and its object), naming the variable only. */
 function secretValue(ref: SecretRef): string {
   const value = process.env[ref.$secret.env];
@@ -150,7 +156,7 @@ async function execute(op: Operation, gateway: Gateway, refs: Map<string, string
 
   const answer = await withRetries(attempt, options.retry, {
     ...(options.signal ? { signal: options.signal } : {}),
-    alsoRetry: (error) => /Integration$/.test(op.call) && isRoleNotYetUsable(error.detail) && Date.now() - started < options.roleSettleMs,
+    alsoRetry: (error) => (/Integration$/.test(op.call) && isRoleNotYetUsable(error.detail) && Date.now() - started < options.roleSettleMs) || stillSettling(op.call, error, started),
     beforeRetry: async (error) => {
       if (!error.detail.outcomeUnknown) return undefined;
       const found = await findCreated(op, input, gateway);

@@ -2,7 +2,7 @@
 // and states the ownership facts. The engine decides what to do with them.
 import type { Gateway } from "../aws/gateway.ts";
 import { KINDS } from "../kinds/index.ts";
-import { groupKey, type AnyKind, type KindObservation, type ObservedObject, type Orphan, type ReadCache } from "../kinds/kind.ts";
+import { groupKey, type AnyKind, type KindObservation, type ObserveContext, type ObservedObject, type Orphan, type ReadCache } from "../kinds/kind.ts";
 import { accountIdOfArn, partitionOfArn } from "../model/arn.ts";
 import type { Target } from "../model/placeholders.ts";
 import type { DesiredState } from "../model/types.ts";
@@ -40,7 +40,12 @@ export interface ObserveOptions {
 }
 
 export async function observe(gateway: Gateway, desired: DesiredState, options: ObserveOptions, kinds: readonly AnyKind[] = KINDS): Promise<Observed> {
-  const [observations, region] = await Promise.all([Promise.all(kinds.map((kind) => observeKind(gateway, kind, desired, options))), gateway.region()]);
+  const reads = new Map<string, Promise<unknown>>();
+  const shared = <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    if (!reads.has(key)) reads.set(key, read());
+    return reads.get(key) as Promise<T>;
+  };
+  const [observations, region] = await Promise.all([Promise.all(kinds.map((kind) => observeKind(gateway, kind, desired, { ...options, shared }))), gateway.region()]);
   const errors = observations.flatMap((o) => o.errors);
   if (errors.length > 0) throw new OwnershipError(errors.join("\n"));
   const objects = new Map(observations.flatMap((o) => o.objects.map((object) => [groupKey(object.kind, object.key), object] as const)));
@@ -50,7 +55,7 @@ export async function observe(gateway: Gateway, desired: DesiredState, options: 
   return { target: { region, accountId, partition }, objects, orphans: observations.flatMap((o) => o.orphans) };
 }
 
-function observeKind(gateway: Gateway, kind: AnyKind, desired: DesiredState, options: ObserveOptions): Promise<KindObservation> {
+function observeKind(gateway: Gateway, kind: AnyKind, desired: DesiredState, options: ObserveOptions & Pick<ObserveContext, "shared">): Promise<KindObservation> {
   const mine = desired.objects.filter((o) => o.kind === kind.kind);
   const prune = options.prune && (kind.scope === "region" || options.pruneAccountScope !== false);
   // A kind without desired objects has nothing to observe but orphans, which matter only to a prune:
@@ -59,7 +64,7 @@ function observeKind(gateway: Gateway, kind: AnyKind, desired: DesiredState, opt
   const knownNames = options.knownNames?.get(kind.kind) ?? new Set(mine.map((o) => o.model.key));
   const cache = options.cacheFor?.(kind);
   const progress = options.progress;
-  const context = { owner: options.owner, prune, knownNames, ...(cache ? { cache } : {}), ...(progress ? { progress: (done: number, total: number) => progress(kind.kind, done, total) } : {}) };
+  const context = { owner: options.owner, prune, knownNames, shared: options.shared, ...(cache ? { cache } : {}), ...(progress ? { progress: (done: number, total: number) => progress(kind.kind, done, total) } : {}) };
   return kind.observe(gateway, mine, context) as Promise<KindObservation>;
 }
 

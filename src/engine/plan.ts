@@ -114,8 +114,11 @@ function planPrune(observed: Observed, options: PlanOptions, plan: PlanSoFar, ki
       const group = groupKey(kind.kind, orphan.key);
       const index = plan.changes.push({ kind: kind.kind, action: "delete", id: { [kind.root]: orphan.key }, fields: [], patch: [], reason: "its manifest is gone (--prune)" }) - 1;
       // What still references it (a base-path mapping being removed from a kept domain) goes first.
+      // So does the prune of an object that requires it (a domain mapping the API), planned just before.
       const dependents = kinds.filter((k) => k.requires.includes(kind.kind)).flatMap((k) => plan.opsByKind.get(k.kind) ?? []);
-      plan.operations.push(...kind.prune(orphan, group, index).map((op) => (dependents.length > 0 ? { ...op, after: [...new Set([...op.after, ...dependents])] } : op)));
+      const ops = kind.prune(orphan, group, index).map((op) => (dependents.length > 0 ? { ...op, after: [...new Set([...op.after, ...dependents])] } : op));
+      plan.opsByKind.set(kind.kind, [...(plan.opsByKind.get(kind.kind) ?? []), ...ops.map((op) => op.id)]);
+      plan.operations.push(...ops);
     }
   }
 }

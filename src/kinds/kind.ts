@@ -75,6 +75,11 @@ export interface ObserveContext {
   knownNames: ReadonlySet<string>;
   /** Present on an incremental pass (--changes-from cloudtrail): reuse what no write event names. */
   cache?: ReadCache;
+  /**
+   * One answer per pass for a read several kinds need (GetRestApis: RestApi claims from it, the kinds
+   * that map API ids back to manifest names use it too): the first caller reads, the others wait for it.
+   */
+  shared?: <T>(key: string, read: () => Promise<T>) => Promise<T>;
   /** Called as objects are read (done of total): the CLI shows `[120/500] APIs read` on a terminal. */
   progress?: (done: number, total: number) => void;
 }
@@ -175,6 +180,11 @@ export interface CallRecovery {
   find?(input: Record<string, unknown>, gateway: Gateway): Promise<{ id: string } | undefined>;
   /** Whether this error, after a lost answer, means the earlier attempt took effect ("already exists"). */
   alreadyDone?(error: AwsCallError): boolean;
+  /**
+   * An error AWS answers while something this call needs is still settling (a stage created a moment
+   * ago): retried, for at most `withinMs` after the first attempt.
+   */
+  settling?: { matches(error: AwsCallError): boolean; withinMs: number };
 }
 
 /** A kind as the registry holds it: its model and live types erased. */

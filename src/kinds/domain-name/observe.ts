@@ -6,6 +6,7 @@
 import type { Gateway } from "../../aws/gateway.ts";
 import { TAG, userTags } from "../../model/live.ts";
 import type { KindObservation, LiveObject, ObserveContext, ObservedObject, Orphan } from "../kind.ts";
+import { ownedApiNames, restApisOnce } from "../rest-api/observe.ts";
 import { DEFAULT_ENDPOINT_TYPE, DEFAULT_SECURITY_POLICY, unmanagedApi, type BasePathMappingModel, type DesiredDomainName, type DomainNameModel } from "./model.ts";
 import { NONE } from "./schema.ts";
 
@@ -24,7 +25,7 @@ export async function observeDomainNames(gateway: Gateway, desired: readonly Des
   const orphans = orphansOf(domains, context);
   if (errors.length > 0) return { objects: [], orphans: [], errors };
   const mappings = await Promise.all(claimed.map(({ raw }) => (raw ? readMappings(gateway, String(raw.domainName)) : Promise.resolve([]))));
-  const apiNames = mappings.some((m) => m.length > 0) ? await managedApiNames(gateway, context.owner) : new Map<string, string>();
+  const apiNames = mappings.some((m) => m.length > 0) ? ownedApiNames(await restApisOnce(gateway, context), context.owner) : new Map<string, string>();
   const objects = claimed.map(({ desired: d, raw, adopted }, i): ObservedObject<LiveDomainName> => ({
     kind: "DomainName",
     key: d.model.key,
@@ -90,20 +91,6 @@ async function readMappings(gateway: Gateway, domainName: string): Promise<Raw[]
   return out;
 }
 
-/** REST API id → the manifest name its ownership tag gives it, for APIs of this owner. */
-async function managedApiNames(gateway: Gateway, owner: string): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  let position: string | undefined;
-  do {
-    const page = await gateway.read("apigateway", "GetRestApis", { limit: 500, ...(position ? { position } : {}) });
-    for (const api of page.items ?? []) {
-      const name = api.tags?.[TAG.name];
-      if (api.id && name !== undefined && (api.tags?.[TAG.owner] ?? owner) === owner) names.set(api.id, name);
-    }
-    position = page.position;
-  } while (position);
-  return names;
-}
 
 /** By base path, AWS's "(none)" as "" (the manifest's way to write it). */
 function mappingModels(items: readonly Raw[], apiNames: ReadonlyMap<string, string>): Record<string, BasePathMappingModel> {

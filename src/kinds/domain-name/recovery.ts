@@ -30,6 +30,10 @@ export const domainNameRecovery: Readonly<Record<string, CallRecovery>> = {
     // 409 "Base path already exists for this domain name" (quoted in aws/aws-extensions-for-dotnet-cli#102)
     // after a lost answer: the first attempt took effect. Not the empty-base-path 409, which is a real refusal.
     alreadyDone: (e) => e.detail.name === "ConflictException" && /already exists/i.test(e.detail.message),
+    // Right after its stage is created AWS may still answer 400 "Invalid stage identifier specified"
+    // (quoted in serverless-components/domain#8); terraform-provider-aws base_path_mapping.go retries
+    // CreateBasePathMapping on BadRequestException for 30 s.
+    settling: { matches: (e) => e.detail.name === "BadRequestException" && /invalid stage identifier/i.test(e.detail.message), withinMs: 30_000 },
   },
 };
 

@@ -5,10 +5,10 @@ import type { Gateway } from "../../aws/gateway.ts";
 import { TAG, type LiveRestApi } from "../../model/live.ts";
 import type { DesiredRestApi } from "../../model/types.ts";
 import type { KindObservation, ObserveContext, ObservedObject, Orphan, ReadCache } from "../kind.ts";
-import { listRestApis, readRestApi, restApiFields, type RawRestApi } from "./observe.ts";
+import { readRestApi, restApiFields, restApisOnce, type RawRestApi } from "./observe.ts";
 
 export async function observeRestApis(gateway: Gateway, desired: readonly DesiredRestApi[], context: ObserveContext): Promise<KindObservation<LiveRestApi>> {
-  const allApis = await listRestApis(gateway);
+  const allApis = await restApisOnce(gateway, context);
   const errors: string[] = [];
   const claims = apiClaims(allApis, context.owner);
   const { objects, toRead } = claimApis(desired, { allApis, claims }, errors);

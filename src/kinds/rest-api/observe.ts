@@ -2,7 +2,8 @@
 // Nothing per method. The answer is normalised into the Desired shape, AWS defaults filled the same way.
 import type { Gateway } from "../../aws/gateway.ts";
 import { fieldDefault, INTEGRATION_FIELDS, METHOD_FIELDS, readFields, REST_API_FIELDS } from "../fields.ts";
-import { userTags, type LiveRestApi, type RestApiSummary } from "../../model/live.ts";
+import { TAG, userTags, type LiveRestApi, type RestApiSummary } from "../../model/live.ts";
+import type { ObserveContext } from "../kind.ts";
 import { parsePolicyDocument } from "../../model/policy.ts";
 import type {
   HttpMethod,
@@ -39,6 +40,21 @@ export async function listRestApis(gateway: Gateway): Promise<RawRestApi[]> {
     position = page.position;
   } while (position);
   return out;
+}
+
+/** Every API of the account and Region, once per pass however many kinds ask (see ObserveContext.shared). */
+export function restApisOnce(gateway: Gateway, context: Pick<ObserveContext, "shared">): Promise<RawRestApi[]> {
+  return context.shared ? context.shared("apigateway:GetRestApis", () => listRestApis(gateway)) : listRestApis(gateway);
+}
+
+/** Live API id → the manifest name its ownership tag gives it, for this owner's APIs (untagged owner reads as this one). */
+export function ownedApiNames(apis: readonly RawRestApi[], owner: string): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const api of apis) {
+    const name = api.summary.tags[TAG.name];
+    if (name !== undefined && (api.summary.tags[TAG.owner] ?? owner) === owner) names.set(api.summary.id, name);
+  }
+  return names;
 }
 
 export async function readRestApi(gateway: Gateway, api: RawRestApi, key: string): Promise<LiveRestApi> {

@@ -8,6 +8,7 @@ import type { Gateway } from "../../aws/gateway.ts";
 import { TAG } from "../../model/live.ts";
 import { ownValue } from "../../model/own.ts";
 import type { KindObservation, ObserveContext, ObservedObject, Orphan } from "../kind.ts";
+import { ownedApiNames, restApisOnce } from "../rest-api/observe.ts";
 import { stageOf, VALUE_HASH_TAG, type ApiKeyModel, type DesiredUsagePlan, type LiveUsagePlan, type UsagePlanModel } from "./model.ts";
 
 /** A plan as GetUsagePlans lists it (the fields we read). */
@@ -78,20 +79,6 @@ export async function planKeyIds(gateway: Gateway, usagePlanId: string): Promise
   return ids;
 }
 
-/** Live API id → manifest name, for the APIs this owner's tags claim. */
-async function apiNames(gateway: Gateway, owner: string): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  let position: string | undefined;
-  do {
-    const page = await gateway.read("apigateway", "GetRestApis", { limit: 500, ...(position ? { position } : {}) });
-    for (const api of page.items ?? []) {
-      const name = api.tags?.[TAG.name];
-      if (api.id && name !== undefined && (api.tags?.[TAG.owner] ?? owner) === owner) names.set(api.id, name);
-    }
-    position = page.position;
-  } while (position);
-  return names;
-}
 
 /** Whether a tag set claims `name` for this owner (an untagged owner reads as this one, as for RestApi). */
 export function claims(tags: Record<string, string>, name: string, owner: string): boolean {
@@ -110,7 +97,7 @@ export async function observeUsagePlans(gateway: Gateway, desired: readonly Desi
   const orphanPlans = plans.filter((p) => p.tags[TAG.name] !== undefined && p.tags[TAG.owner] === context.owner && !context.knownNames.has(String(p.tags[TAG.name])));
   if (errors.length > 0) return { objects: [], orphans: [], errors };
   const withStages = matched.some((m) => (m.plan?.apiStages.length ?? 0) > 0);
-  const names = withStages ? await apiNames(gateway, context.owner) : new Map<string, string>();
+  const names = withStages ? ownedApiNames(await restApisOnce(gateway, context), context.owner) : new Map<string, string>();
   const objects = await Promise.all(matched.map((m) => observed(gateway, { ...m, keys, names, owner: context.owner })));
   return { objects, orphans: orphanPlans.map((p) => orphanOf(p, keys, context.owner)), errors };
 }
