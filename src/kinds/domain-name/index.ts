@@ -3,8 +3,8 @@
 //
 // AWS calls per pass (measured in test/e2e/domain-names.test.ts):
 // - observe: GetDomainNames once (paged by 500: one page up to AWS's 120 public domains); per domain a
-//   manifest claims, GetBasePathMappings once; and, if any of them has a mapping, GetRestApis once (the
-//   mapped APIs are named by their ownership tags). One domain with mappings: 3 reads. No other reads.
+//   manifest claims, GetBasePathMappings once; mapped APIs are named by their ownership tags from the pass's
+//   one GetRestApis (ObserveContext.shared, the RestApi kind's answer). One domain with mappings: 2 reads.
 // - a pass with nothing to do writes nothing; a change of the domain's fields is ONE UpdateDomainName
 //   (AWS: 1 request per 30 s per account, aws/quotas.ts) plus the final TagResource of a new spec hash.
 // - recovery after a lost answer: GetDomainName / GetBasePathMapping (recovery.ts).

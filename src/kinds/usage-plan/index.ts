@@ -5,9 +5,9 @@
 //
 // AWS calls per pass (measured in test/e2e/usage-plans.test.ts):
 // - observe: 1 GetUsagePlans + 1 GetApiKeys (500 a page; values not included) + 1 GetUsagePlanKeys per live
-//   owned plan (values dropped at once), + 1 GetRestApis when an owned plan covers stages — the live stages
-//   name API ids, and the contract's diff gets no ids (KindDiffContext), so observe maps them itself.
-//   A no-op with one plan: 4 reads. From empty: 2 reads.
+//   owned plan (values dropped at once); the live stages name API ids, which observe maps to manifest names
+//   from the pass's one GetRestApis (ObserveContext.shared, the RestApi kind's answer: no extra call).
+//   A no-op with one plan: 3 reads. From empty: 2 reads.
 // - plan changes: at most 1 UpdateUsagePlan per plan (all patch ops coalesced: 1 per 20 s per account,
 //   src/aws/quotas.ts), 1 TagResource (user tags + spec hash, last); UntagResource for removed tags;
 //   per key: CreateApiKey + CreateUsagePlanKey / UpdateApiKey / DeleteApiKey; a new value: a new key.
