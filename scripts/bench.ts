@@ -9,16 +9,21 @@ import { createGateway } from "../src/aws/gateway.ts";
 import type { CallCounts } from "../src/aws/recorder.ts";
 import { DEFAULT_APPLY } from "../src/engine/apply.ts";
 import type { Observed } from "../src/engine/observe.ts";
-import { buildPlan, type PlanOptions } from "../src/engine/plan.ts";
+import type { PlanOptions } from "../src/engine/plan.ts";
 import { reconcilePass } from "../src/engine/reconcile.ts";
 import { loadManifests } from "../src/manifest/load.ts";
 import { startEmulator, type Emulator } from "../test/emulator/emulator.ts";
-import { bindingBucket, chainSteps, countDifferences, median, quotaIssueSeconds, renameApi, syntheticPlanningCase, table } from "./bench-lib.ts";
+import { measureScale, type ScaleFigures } from "./bench-scale.ts";
+import { bindingBucket, chainSteps, countDifferences, quotaIssueSeconds, renameApi, syntheticPlanningCase, table, timePlans } from "./bench-lib.ts";
 
 const LATENCY_MS = 50;
 const fleetArg = process.argv.indexOf("--fleet"); // --fleet N: a smaller fleet, for trying the bench out
 const FLEET = fleetArg >= 0 ? Number.parseInt(process.argv[fleetArg + 1] ?? "20", 10) : 20;
 const PLAN_RUNS = 11;
+// --no-scale: skip the 200/500-API part (about 10 minutes); --scale-sizes 50,100: smaller fleets, to try it out.
+const SCALE = !process.argv.includes("--no-scale");
+const sizesArg = process.argv.indexOf("--scale-sizes");
+const [SCALE_SMALL, SCALE_LARGE] = (sizesArg >= 0 ? (process.argv[sizesArg + 1] ?? "200,500") : "200,500").split(",").map((n) => Number.parseInt(n, 10));
 const OWNER = "apigw-reconciler"; // the CLI's default, so the CLI run sees the bench's APIs as its own
 const PASS: PlanOptions = { owner: OWNER, mode: "heal", prune: false, maxDeletions: 1, force: false };
 const json = process.argv.includes("--json");
@@ -194,21 +199,8 @@ function measurePlanning(): PlanningFigures {
   progress("planning 300 × 5 …");
   const { desired, absent, different, resources, methods, parseMs } = syntheticPlanningCase(OWNER);
 
-  const run = (observed: Observed) => {
-    for (let i = 0; i < 2; i++) buildPlan(desired, observed, PASS); // warm-up
-    const cpu: number[] = [];
-    const wall: number[] = [];
-    let plan = buildPlan(desired, observed, PASS);
-    for (let i = 0; i < PLAN_RUNS; i++) {
-      const c0 = process.cpuUsage();
-      const w0 = performance.now();
-      plan = buildPlan(desired, observed, PASS);
-      wall.push(performance.now() - w0);
-      const d = process.cpuUsage(c0);
-      cpu.push((d.user + d.system) / 1000);
-    }
-    return { medianCpuMs: median(cpu), medianWallMs: median(wall), plan };
-  };
+  // Each timed plan is of a fresh copy of the desired state, as in scripts/bench-plan.ts.
+  const run = (observed: Observed) => timePlans(desired, observed, PASS, PLAN_RUNS);
   const a = run(absent);
   const d = run(different);
   return {
@@ -233,6 +225,7 @@ async function main(): Promise<void> {
   Object.assign(process.env, emulator.env);
   const passes: PassFigures[] = [];
   let cli: CliFigures;
+  let scale: ScaleFigures | undefined;
   const rss: Record<string, number> = { atStart: process.resourceUsage().maxRSS };
   try {
     await emulator.reset();
@@ -250,12 +243,12 @@ async function main(): Promise<void> {
     const cliLog = await emulator.calls();
     cli = { ...cli, calls: cliLog.total, throttled: cliLog.throttled };
     passes.push(await measurePass(emulator, `fleet ${FLEET}: one-field change (1 API)`, dirs.fleetChanged));
+    rss.afterFleet = process.resourceUsage().maxRSS;
+    if (SCALE) scale = await measureScale({ emulator, work, seedApi, seedRole, pass: PASS, latencyMs: LATENCY_MS, progress }, { small: SCALE_SMALL ?? 200, large: SCALE_LARGE ?? 500 });
   } finally {
     await emulator.stop();
     rmSync(work, { recursive: true, force: true });
   }
-  rss.afterFleet = process.resourceUsage().maxRSS;
-
   // Planning last, so the RSS of the in-process passes is seen before the synthetic API's.
   const planning = measurePlanning();
   const benchRssKib = process.resourceUsage().maxRSS;
@@ -276,6 +269,7 @@ async function main(): Promise<void> {
     { target: "bench process peak RSS < 150 MiB (all, incl. planning)", value: `${fmt(mib(benchRssKib), 1)} MiB`, met: mib(benchRssKib) < 150 },
     { target: "bench peak RSS through the in-process passes < 150 MiB", value: `${fmt(mib(rss.afterFleet ?? Number.NaN), 1)} MiB`, met: mib(rss.afterFleet ?? Infinity) < 150 },
     { target: "CLI fleet no-op peak RSS < 150 MiB", value: `${fmt(mib(cli.kib), 1)} MiB (exit ${cli.exitCode})`, met: mib(cli.kib) < 150 && cli.exitCode === 0 },
+    ...(scale ? scaleTargets(scale) : []),
   ];
 
   if (json) {
@@ -286,6 +280,7 @@ async function main(): Promise<void> {
           fleet: { apis: FLEET, role: "one shared IamRole (apig-aws-proxy-role)", changedApi: `my-s3-${fleetName(CHANGED_IN_FLEET)}` },
           passes,
           planning,
+          ...(scale ? { scale } : {}),
           rss: { benchProcessKib: benchRssKib, benchPeakAfterKib: rss, cliFleetNoopKib: cli.kib, cliVia: cli.via, cliExitCode: cli.exitCode, cliSummary: cli.summary },
           targets,
         },
@@ -352,9 +347,39 @@ async function main(): Promise<void> {
       ` after fleet passes ${fmt(mib(rss.afterFleet ?? Number.NaN), 1)}, after planning 300×5 ${fmt(mib(benchRssKib), 1)})`,
   );
   out.push(`  CLI \`reconcile plan -m <fleet>\` ${fmt(mib(cli.kib), 1)} MiB (via ${cli.via}; exit ${cli.exitCode}; ${cli.calls ?? "?"} calls, ${cli.throttled ?? "?"} throttled; "${cli.summary}")`);
+  if (scale) out.push("", ...scaleLines(scale));
   out.push("");
   out.push(table(["target", "value", "status"], targets.map((t) => [t.target, t.value, t.met ? "met" : "MISSED"])));
   process.stdout.write(out.join("\n") + "\n");
+}
+
+
+function scaleTargets(scale: ScaleFigures): TargetRow[] {
+  const [small, large, incremental] = scale.rows;
+  const ops = incremental?.calls.byOperation ?? {};
+  const fullRows = [small, large].filter((r): r is NonNullable<typeof r> => r !== undefined);
+  return [
+    ...fullRows.map((r) => ({ target: `${r.scenario} ≤ 1.10 × GetResources quota bound, 0 429s`, value: `${fmt(r.ratio)} ×, ${r.throttled} throttled`, met: r.ratio <= 1.1 && r.throttled === 0 })),
+    {
+      target: "incremental at 500: change found with ≤ 1 GetResources + 1 GetStages + LookupEvents pages",
+      value: `${incremental?.found ? "found" : "NOT found"}; GetResources ${ops.GetResources ?? 0}, GetStages ${ops.GetStages ?? 0}, LookupEvents ${ops.LookupEvents ?? 0}, GetRestApis ${ops.GetRestApis ?? 0}`,
+      met: incremental?.found === true && (ops.GetResources ?? 0) <= 1 && (ops.GetStages ?? 0) <= 1,
+    },
+    { target: "incremental ≥ 50× faster than the full scan", value: `${fmt((large?.wallSeconds ?? 0) / (incremental?.wallSeconds ?? Infinity), 0)} ×`, met: (large?.wallSeconds ?? 0) >= 50 * (incremental?.wallSeconds ?? Infinity) },
+    { target: `CLI peak RSS at ${scale.cli.apis} APIs < 200 MB`, value: `${fmt(scale.cli.kib / 1024, 1)} MiB (exit ${scale.cli.exitCode}, ${scale.cli.throttled} throttled)`, met: (scale.cli.kib * 1024) / 1e6 < 200 && scale.cli.exitCode === 0 },
+  ];
+}
+
+function scaleLines(scale: ScaleFigures): string[] {
+  return [
+    `scale (one account and Region; fleet created in ${fmt(scale.createSeconds, 0)} s with quotas and latency off, CloudTrail history then cleared; passes: quotas on, 50 ms latency, dry run):`,
+    table(
+      ["pass", "calls", "GetResources", "LookupEvents", "wall s", "quota bound s", "ratio", "429s"],
+      scale.rows.map((r) => [r.scenario, String(r.calls.total), String(r.calls.byOperation.GetResources ?? 0), String(r.calls.byOperation.LookupEvents ?? 0), fmt(r.wallSeconds), fmt(r.quotaBoundSeconds), fmt(r.ratio), String(r.throttled)]),
+    ),
+    ...scale.rows.filter((r) => r.scan).map((r) => `  ${r.scenario}: scan ${r.scan}${r.found !== undefined ? `; change ${r.found ? "found" : "NOT found"}` : ""}`),
+    `  CLI \`reconcile plan\` at ${scale.cli.apis} APIs: peak RSS ${fmt(scale.cli.kib / 1024, 1)} MiB, ${fmt(scale.cli.seconds, 1)} s, exit ${scale.cli.exitCode}, ${scale.cli.throttled} throttled ("${scale.cli.summary}")`,
+  ];
 }
 
 await main();
