@@ -516,11 +516,21 @@ describe("examples/iam: the policies grant what the code calls", () => {
     for (const verb of ["GET", "POST", "PUT", "PATCH", "DELETE"]) expect(granted.has(`apigateway:${verb}`), verb).toBe(true);
     const resources = policy.Statement.filter((s) => list(s.Action).some((a) => a.startsWith("apigateway:"))).flatMap((s) => list(s.Resource));
     expect(resources).toEqual(expect.arrayContaining(["arn:aws:apigateway:*::/restapis", "arn:aws:apigateway:*::/restapis/*", "arn:aws:apigateway:*::/tags/*"]));
+    // The kinds that hand an API to partners and serve it on a domain: their collections and items.
+    for (const collection of ["usageplans", "apikeys", "domainnames"]) {
+      expect(resources, collection).toEqual(expect.arrayContaining([`arn:aws:apigateway:*::/${collection}`, `arn:aws:apigateway:*::/${collection}/*`]));
+    }
+  });
+
+  it("CloudTrail: every call of --changes-from is allowed, in both policies", () => {
+    const calls = new Set(sources.flatMap(({ text }) => [...text.matchAll(/"cloudtrail",\s*"([A-Z]\w+)"/g)].map((m) => m[1]!)));
+    expect([...calls]).toEqual(["LookupEvents"]);
+    for (const p of [policy, planPolicy]) expect([...calls].filter((call) => !allowed(p).has(`cloudtrail:${call}`))).toEqual([]);
   });
 
   it("the plan policy (pull requests) is read-only and covers every read", () => {
     const granted = [...allowed(planPolicy)];
-    expect(granted.filter((a) => !/^(apigateway:GET|iam:(Get|List)\w+|sts:GetCallerIdentity)$/.test(a))).toEqual([]);
+    expect(granted.filter((a) => !/^(apigateway:GET|iam:(Get|List)\w+|sts:GetCallerIdentity|cloudtrail:LookupEvents)$/.test(a))).toEqual([]);
     const reads = [...iamCalls].filter((c) => /^(Get|List)/.test(c));
     expect(reads.filter((c) => !granted.includes(`iam:${c}`))).toEqual([]);
   });
