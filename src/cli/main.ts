@@ -9,7 +9,8 @@ import type { PassKind, PassReport } from "../engine/pass-report.ts";
 import { PruneGuardError } from "../engine/plan.ts";
 import { formatIssue, ManifestError } from "../manifest/issues.ts";
 import { loadManifests } from "../manifest/load.ts";
-import { KINDS, manifestJsonSchema } from "../kinds/index.ts";
+import { COMPOSITE_KINDS, KINDS, manifestJsonSchema } from "../kinds/index.ts";
+import type { Origins } from "../report/outcomes.ts";
 import { SelectorError } from "../manifest/selector.ts";
 import { writeFileSync } from "node:fs";
 import { DEFAULT_STATE_FILE } from "../engine/state.ts";
@@ -32,6 +33,7 @@ import { renderText } from "../report/text.ts";
 import { addVerifyCommand } from "./verify.ts";
 import { addImportCommand } from "./import.ts";
 import { addExportCommand } from "./export.ts";
+import { addRenderCommand } from "./render.ts";
 
 export const EXIT = { ok: 0, error: 1, changes: 2 } as const;
 
@@ -134,6 +136,7 @@ export function buildProgram(out: (text: string) => void, err: (text: string) =>
   addVerifyCommand(program, out, err);
   addImportCommand(program, out, err);
   addExportCommand(program, out, err);
+  addRenderCommand(program, out, err);
 
   program
     .command("validate")
@@ -267,16 +270,17 @@ function render(report: PassReport, flags: ReconcileFlags): string {
   const { kind, calls, outcomes, revision } = report;
   const title = kind === "drift" ? "apigw-reconciler drift report" : kind === "plan" || !outcomes ? "apigw-reconciler plan" : "apigw-reconciler apply";
   const rev = revision ? { revision } : {};
+  const origins: Origins = new Map(Object.entries(report.origins ?? {}));
   switch (flags.output) {
     case "json":
-      return renderJson(plan, calls, report.target, outcomes, { ...rev, ...(report.targets ? { targets: report.targets } : {}), ...(report.scan ? { scan: report.scan } : {}) });
+      return renderJson(plan, calls, report.target, outcomes, { ...rev, ...(report.targets ? { targets: report.targets } : {}), ...(report.scan ? { scan: report.scan } : {}), origins });
     case "markdown":
-      return renderMarkdown(plan, calls, { title, ...rev });
+      return renderMarkdown(plan, calls, { title, ...rev, origins });
     case "html":
-      return renderHtml(plan, calls, { title, generatedAt: new Date().toISOString(), ...rev });
+      return renderHtml(plan, calls, { title, generatedAt: new Date().toISOString(), ...rev, origins });
     case "text": {
       const color = flags.color && !flags.out && process.stdout.isTTY === true && !process.env.NO_COLOR;
-      return renderText(plan, calls, { color, drift: kind === "drift", ...rev, ...(report.scan ? { scan: report.scan } : {}) }, outcomes);
+      return renderText(plan, calls, { color, drift: kind === "drift", ...rev, ...(report.scan ? { scan: report.scan } : {}), origins }, outcomes);
     }
   }
 }
@@ -293,12 +297,22 @@ function exitCodeOf(report: PassReport, flags: ReconcileFlags): number {
   return EXIT.ok;
 }
 
-/** "1 RestApi, 1 IamRole": every kind of the registry with objects, the first two always (as validate always said). */
+/**
+ * "1 RestApi, 1 IamRole": every kind of the registry with objects, the first two always (as validate always
+ * said); then what composite documents expanded to: "(1 S3Proxy → 1 RestApi, 1 IamRole)".
+ */
 function countsByKind(desired: DesiredState): string {
-  return KINDS.map((kind, i) => ({ kind: kind.kind, count: desired.objects.filter((o) => o.kind === kind.kind).length, always: i < 2 }))
-    .filter((k) => k.always || k.count > 0)
-    .map((k) => `${k.count} ${k.kind}`)
-    .join(", ");
+  const counts = (objects: DesiredState["objects"], all: boolean) =>
+    KINDS.map((kind, i) => ({ kind: kind.kind, count: objects.filter((o) => o.kind === kind.kind).length, always: all && i < 2 }))
+      .filter((k) => k.always || k.count > 0)
+      .map((k) => `${k.count} ${k.kind}`)
+      .join(", ");
+  const expanded = COMPOSITE_KINDS.flatMap((composite) => {
+    const made = desired.objects.filter((o) => o.origin?.kind === composite.kind);
+    const documents = new Set(made.map((o) => o.origin?.name)).size;
+    return documents > 0 ? [`${documents} ${composite.kind} → ${counts(made, false)}`] : [];
+  });
+  return counts(desired.objects, true) + (expanded.length > 0 ? ` (${expanded.join("; ")})` : "");
 }
 
 /** `[120/500] APIs read` on stderr, rewritten in place: only on a terminal (never in JSON, files or CI logs). */

@@ -123,7 +123,7 @@ function reportPage(view: ControllerView): string {
     return '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>No report yet</title></head><body><p>No pass has planned yet. <a href=".">Status</a></p></body></html>\n';
   }
   const title = `apigw-reconciler ${pass.kind} report, revision ${shortRevision(pass.revision)}`;
-  return renderHtml(pass.plan, pass.calls, { title, generatedAt: pass.startedAt, ...(pass.revision ? { revision: pass.revision } : {}) });
+  return renderHtml(pass.plan, pass.calls, { title, generatedAt: pass.startedAt, ...(pass.revision ? { revision: pass.revision } : {}), ...(pass.origins ? { origins: new Map(Object.entries(pass.origins)) } : {}) });
 }
 
 function routes(options: ServerOptions): Map<string, Map<string, Route>> {

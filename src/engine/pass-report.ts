@@ -44,6 +44,8 @@ export interface PassReport {
   outcomes?: OperationOutcome[];
   /** AWS calls of this pass only (each attempt, as AWS saw it). */
   calls: CallCounts;
+  /** Objects expanded from a composite document (an S3Proxy), by group: the reports name it. */
+  origins?: Record<string, { kind: string; name: string }>;
   /** With --changes-from cloudtrail: whether AWS was read in full (and why) or only what was written since. */
   scan?: ScanReport;
 }

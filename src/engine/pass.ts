@@ -19,6 +19,7 @@ import { addCalls, guardDeletions, joinResults, prunesAccountScope, splitByTarge
 import type { DesiredState, TargetSpec } from "../model/types.ts";
 import { ChangeFeed, DEFAULT_FEED, type FeedOptions, type FeedState } from "../changes/feed.ts";
 import { targetKey } from "../aws/targets.ts";
+import { groupKey } from "../kinds/kind.ts";
 import type { StateFile } from "./state.ts";
 
 export interface PassConfig {
@@ -136,6 +137,7 @@ export async function runPass(config: PassConfig, deps: PassDeps): Promise<PassR
       ...(result.outcomes ? { outcomes: result.outcomes } : {}),
       calls: calls(),
       ...(result.scan ? { scan: result.scan } : {}),
+      ...originsOf(loaded.desired),
     };
   } catch (error) {
     const refusal = refusalOf(error) ?? (deps.signal?.aborted ? { result: "aborted" as const, error: "stopped before the plan was complete" } : undefined);
@@ -197,6 +199,12 @@ function partOptions(loaded: LoadedManifests, part: TargetPart & { pruneAccountS
     ...(config.feeds ? { feed: config.feeds.feedFor(part.target) } : {}),
     ...(config.progress ? { progress: config.progress } : {}),
   };
+}
+
+/** The composite document each expanded object came from, by group (absent when none was expanded). */
+function originsOf(desired: DesiredState): { origins?: Record<string, { kind: string; name: string }> } {
+  const entries = desired.objects.flatMap((o) => (o.origin ? [[groupKey(o.kind, o.model.key), o.origin] as const] : []));
+  return entries.length > 0 ? { origins: Object.fromEntries(entries) } : {};
 }
 
 /** Every loaded manifest name per kind (selected or not): another shard's object is never an orphan. */

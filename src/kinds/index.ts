@@ -5,12 +5,16 @@ import { z } from "zod";
 import type { Change } from "../model/changes.ts";
 import { domainNameKind } from "./domain-name/index.ts";
 import { iamRoleKind } from "./iam-role/index.ts";
-import { groupKey, type AnyKind } from "./kind.ts";
+import { groupKey, type AnyCompositeKind, type AnyKind } from "./kind.ts";
 import { restApiKind } from "./rest-api/index.ts";
+import { s3ProxyKind } from "./s3-proxy/index.ts";
 import { usagePlanKind } from "./usage-plan/index.ts";
 
 /** In the order reports and `validate` list them. */
 export const KINDS: readonly AnyKind[] = [restApiKind, iamRoleKind, usagePlanKind, domainNameKind];
+
+/** Kinds that only exist in manifests: the loader expands each document into documents of KINDS. */
+export const COMPOSITE_KINDS: readonly AnyCompositeKind[] = [s3ProxyKind];
 
 export function kindNamed(kind: string, kinds: readonly AnyKind[] = KINDS): AnyKind | undefined {
   return kinds.find((k) => k.kind === kind);
@@ -56,18 +60,18 @@ export function isObjectChange(change: Change, kinds: readonly AnyKind[] = KINDS
   return kinds.some((k) => k.kind === change.kind);
 }
 
-/** The schema of any manifest document, one branch per kind. */
-export function manifestDocumentSchema(kinds: readonly AnyKind[] = KINDS) {
-  const [first, second, ...rest] = kinds.map((k) => k.documentSchema as z.ZodObject<{ kind: z.ZodLiteral<string> }>);
+/** The schema of any manifest document, one branch per kind (composite kinds included). */
+export function manifestDocumentSchema(kinds: readonly AnyKind[] = KINDS, composites: readonly AnyCompositeKind[] = COMPOSITE_KINDS) {
+  const [first, second, ...rest] = [...kinds, ...composites].map((k) => k.documentSchema as z.ZodObject<{ kind: z.ZodLiteral<string> }>);
   if (!first || !second) throw new Error("internal: the registry needs two kinds for a union");
   return z.discriminatedUnion("kind", [first, second, ...rest]);
 }
 
 /** The JSON Schema editors use (yaml-language-server), derived from every kind's zod schema. */
-export function manifestJsonSchema(kinds: readonly AnyKind[] = KINDS): object {
+export function manifestJsonSchema(kinds: readonly AnyKind[] = KINDS, composites: readonly AnyCompositeKind[] = COMPOSITE_KINDS): object {
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     title: "apigw-reconciler manifest",
-    ...z.toJSONSchema(manifestDocumentSchema(kinds), { target: "draft-2020-12", unrepresentable: "any", reused: "ref" }),
+    ...z.toJSONSchema(manifestDocumentSchema(kinds, composites), { target: "draft-2020-12", unrepresentable: "any", reused: "ref" }),
   };
 }

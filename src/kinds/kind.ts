@@ -8,6 +8,7 @@ import type { ZodType } from "zod";
 import type { AwsCallError } from "../aws/errors.ts";
 import type { Gateway } from "../aws/gateway.ts";
 import type { CheckProblem } from "../manifest/checks.ts";
+import type { FieldPath } from "../manifest/issues.ts";
 import type { Change, Operation, Ref } from "../model/changes.ts";
 import type { Target } from "../model/placeholders.ts";
 import type { DesiredObject, ObjectModel, SourceRef } from "../model/types.ts";
@@ -195,3 +196,35 @@ export type AnyKind = KindHandler<any, any, any, any>;
 export function groupKey(kind: string, name: string): string {
   return `${kind}/${name}`;
 }
+
+/**
+ * One document a composite kind writes for another kind: a plain manifest document (apiVersion, kind,
+ * metadata, spec), validated, checked and expanded exactly as a written one would be.
+ */
+export interface GeneratedDocument {
+  document: { apiVersion: string; kind: string; metadata: { name: string }; spec: unknown };
+  /**
+   * The field of the composite document that a problem at `path` of this document comes from, so that
+   * a message points at what the author wrote (a stage setting → `spec.stage…`), not at a generated line.
+   */
+  fieldOf: (path: FieldPath) => FieldPath;
+}
+
+/**
+ * A kind that only exists in manifests: the loader validates and checks its document, then replaces it by
+ * the documents of other kinds it expands to (S3Proxy → RestApi + IamRole). Nothing past the loader sees
+ * it, except as the `origin` of the objects it made: it has no observe, diff or plan of its own.
+ */
+export interface CompositeKind<Doc = unknown> {
+  kind: string;
+  /** The whole document's strict schema; the JSON Schema is derived from it as from a kind's. */
+  documentSchema: ZodType<Doc>;
+  /** Checks the schema cannot express (an operation exposed without the access it needs), with field paths. */
+  check(doc: Doc): CheckProblem[];
+  /** A valid, checked document → the documents it stands for, in the order `render` prints them. */
+  expandsTo(doc: Doc): GeneratedDocument[];
+}
+
+/** A composite kind as the registry holds it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyCompositeKind = CompositeKind<any>;

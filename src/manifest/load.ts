@@ -2,12 +2,13 @@
 // thrown together as one ManifestError; nothing else escapes (see the loader property test).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import type { DesiredObject, DesiredState } from "../model/types.ts";
-import { KINDS, kindNamed } from "../kinds/index.ts";
-import type { AnyKind, ManifestIndex } from "../kinds/kind.ts";
+import type { ZodType } from "zod";
+import type { DesiredObject, DesiredState, Origin } from "../model/types.ts";
+import { COMPOSITE_KINDS, KINDS } from "../kinds/index.ts";
+import type { AnyCompositeKind, AnyKind, GeneratedDocument, ManifestIndex } from "../kinds/kind.ts";
 import type { CheckProblem } from "./checks.ts";
 import { checkText, decodeManifest, lenientText } from "./decode.ts";
-import { clip, didYouMean, formatFieldPath, IssueList, ManifestError, MAX_MESSAGE_LENGTH, quote, type ManifestIssue } from "./issues.ts";
+import { clip, didYouMean, formatFieldPath, IssueList, ManifestError, MAX_MESSAGE_LENGTH, quote, type FieldPath, type ManifestIssue } from "./issues.ts";
 import { API_VERSION } from "./schema.ts";
 import { parseYamlFile, type SourceDocument } from "./yaml-source.ts";
 import { describeZodIssues } from "./zod-issues.ts";
@@ -25,6 +26,11 @@ export interface LoadedManifests {
   documents: number;
   /** Problems that do not stop the load (CheckProblem severity "warning"), located like errors, sorted. */
   warnings: ManifestIssue[];
+  /**
+   * Every document in load order as the kinds read it: a composite's (an S3Proxy's) replaced by the
+   * documents it expands to, the others as written (`reconcile render` prints them).
+   */
+  expanded: unknown[];
 }
 
 const MANIFEST_FILE = /\.ya?ml$/i;
@@ -70,12 +76,29 @@ interface ValidDocument {
   doc: { kind: string; metadata: { name: string } };
   source: SourceDocument;
   kind: AnyKind;
+  /** Written by a composite document (an S3Proxy): which one, and how its problems are located. */
+  generated?: Generated;
+}
+
+/** A document a composite wrote: its problems are reported at the composite's field that caused them. */
+interface Generated {
+  origin: Origin;
+  fieldOf: GeneratedDocument["fieldOf"];
+  /** "the RestApi my-s3 it expands to", for messages. */
+  what: string;
+}
+
+/** The loader's registry: the kinds, and the composite kinds whose documents expand into theirs. */
+interface Registry {
+  kinds: readonly AnyKind[];
+  composites: readonly AnyCompositeKind[];
 }
 
 /** Pure: manifest texts → Desired, or a ManifestError listing every problem. */
-export function parseManifests(files: readonly SourceFile[], kinds: readonly AnyKind[] = KINDS): LoadedManifests {
+export function parseManifests(files: readonly SourceFile[], kinds: readonly AnyKind[] = KINDS, composites: readonly AnyCompositeKind[] = COMPOSITE_KINDS): LoadedManifests {
   const issues = new IssueList();
   const valid: ValidDocument[] = [];
+  const expanded: unknown[] = [];
   let documentCount = 0;
   // Names come from every document, valid or not, so that a reference to an object with problems of its
   // own does not also report "no IamRole named …".
@@ -86,10 +109,11 @@ export function parseManifests(files: readonly SourceFile[], kinds: readonly Any
     if (unreadText !== undefined) unread.push(unreadText);
     for (const source of documents) {
       documentCount++;
-      declare(declared, source.value);
-      const report = reporter(source, issues);
-      const validated = validateDocument(source, report, kinds);
-      if (validated) valid.push({ ...validated, source });
+      for (const read of readDocument(source, issues, { kinds, composites })) {
+        declare(declared, read.source.value);
+        expanded.push(read.source.value);
+        if (read.valid) valid.push(read.valid);
+      }
     }
   }
   if (documentCount === 0 && issues.length === 0) {
@@ -98,14 +122,42 @@ export function parseManifests(files: readonly SourceFile[], kinds: readonly Any
   checkUniqueNames(valid, issues);
   const index = manifestIndex(valid, declared, (name) => unread.some((text) => text.includes(name)));
   const warnings = new IssueList();
-  for (const { doc, source, kind } of valid) {
-    for (const problem of kind.check(doc, index)) reporter(source, problem.severity === "warning" ? warnings : issues)(problem);
+  for (const { doc, source, kind, generated } of valid) {
+    for (const problem of kind.check(doc, index)) reporter(source, problem.severity === "warning" ? warnings : issues, generated)(problem);
   }
   if (issues.length > 0) throw new ManifestError(issues.sorted());
 
-  const desired: DesiredState = { objects: valid.map(({ doc, source, kind }): DesiredObject => kind.expand(doc, index, { file: source.file, line: source.locate([]).line }) as DesiredObject) };
+  const desired: DesiredState = { objects: valid.map((document) => expandDocument(document, index)) };
   const shortWarnings = warnings.sorted().map((issue) => ({ ...issue, message: clip(issue.message, MAX_MESSAGE_LENGTH) }));
-  return { desired, files: files.map((f) => f.file), documents: documentCount, warnings: shortWarnings };
+  return { desired, files: files.map((f) => f.file), documents: documentCount, warnings: shortWarnings, expanded };
+}
+
+function expandDocument({ doc, source, kind, generated }: ValidDocument, index: ManifestIndex): DesiredObject {
+  const object = kind.expand(doc, index, { file: source.file, line: source.locate([]).line }) as DesiredObject;
+  return generated ? { ...object, origin: generated.origin } : object;
+}
+
+/**
+ * One document of a file → what the kinds read: itself, or, for a valid composite (an S3Proxy), each
+ * document it expands to, validated by its own kind's schema and located at the composite's fields.
+ */
+function readDocument(source: SourceDocument, issues: IssueList, registry: Registry): { source: SourceDocument; valid?: ValidDocument }[] {
+  const validated = validateDocument(source, reporter(source, issues), registry);
+  if (!validated) return [{ source }];
+  const { doc, handler } = validated;
+  const composite = registry.composites.find((c) => c === handler);
+  if (!composite) return [{ source, valid: { doc, source, kind: handler as AnyKind } }];
+  const problems: CheckProblem[] = composite.check(doc);
+  for (const problem of problems) reporter(source, issues)(problem);
+  if (problems.length > 0) return [{ source }];
+  const origin: Origin = { kind: doc.kind, name: doc.metadata.name };
+  return composite.expandsTo(doc).map(({ document, fieldOf }) => {
+    const generated: Generated = { origin, fieldOf, what: `the ${document.kind} ${quote(document.metadata.name)} it expands to` };
+    const written: SourceDocument = { ...source, value: document, locate: (path, at) => source.locate(fieldOf(path), at) };
+    // Only the kinds proper: a composite writes documents the engine knows, never another composite.
+    const read = validateDocument(written, reporter(written, issues, generated), { kinds: registry.kinds, composites: [] });
+    return { source: written, ...(read ? { valid: { doc: read.doc, source: written, kind: read.handler as AnyKind, generated } } : {}) };
+  });
 }
 
 /**
@@ -121,11 +173,17 @@ function readFile({ file, text }: SourceFile, issues: IssueList): { documents: S
   return { documents: parsed.documents, ...(parsed.issues.length > 0 ? { unreadText: decoded.text } : {}) };
 }
 
-function reporter(source: SourceDocument, issues: IssueList): (problem: CheckProblem) => void {
+/**
+ * Problems → issues at file:line:column. Of a generated document: at the composite's field that caused
+ * it (source.locate maps the path), the message naming the generated document and its field.
+ */
+function reporter(source: SourceDocument, issues: IssueList, generated?: Generated): (problem: CheckProblem) => void {
   return (problem) =>
     issues.add(source.file, () => {
       const { line, column } = source.locate(problem.path, problem.at ?? "value");
-      return { file: source.file, line, column, field: formatFieldPath(problem.path), message: problem.message };
+      if (!generated) return { file: source.file, line, column, field: formatFieldPath(problem.path), message: problem.message };
+      const field: FieldPath = generated.fieldOf(problem.path);
+      return { file: source.file, line, column, field: formatFieldPath(field), message: `${problem.message} (in ${generated.what}, at ${formatFieldPath(problem.path)})` };
     });
 }
 
@@ -153,7 +211,10 @@ function protoKeys(value: unknown, path: (string | number)[] = []): (string | nu
   return Object.keys(value).flatMap((key) => (key === "__proto__" ? [[...path, key]] : protoKeys((value as Record<string, unknown>)[key], [...path, key])));
 }
 
-function validateDocument(source: SourceDocument, report: (p: CheckProblem) => void, kinds: readonly AnyKind[]): Omit<ValidDocument, "source"> | undefined {
+/** A manifest kind as validation sees it: a kind or a composite kind, by its schema. */
+type Handler = { kind: string; documentSchema: ZodType };
+
+function validateDocument(source: SourceDocument, report: (p: CheckProblem) => void, registry: Registry): { doc: ValidDocument["doc"]; handler: Handler } | undefined {
   const value = source.value;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     report({ path: [], message: "a manifest document is a mapping with apiVersion, kind, metadata and spec" });
@@ -166,16 +227,19 @@ function validateDocument(source: SourceDocument, report: (p: CheckProblem) => v
       message: record.apiVersion === undefined ? `is required (${API_VERSION})` : `must be ${API_VERSION}, got ${quote(record.apiVersion)}`,
     });
   }
-  const kindNames = kinds.map((k) => k.kind);
+  const handlers: readonly Handler[] = [...registry.kinds, ...registry.composites];
+  // The list names the kinds proper (the messages people and fixtures know); a near miss of a composite
+  // kind's name ("S3proxy") is still answered with it.
+  const kindNames = handlers.map((k) => k.kind);
   const kind = record.kind;
-  const handler = typeof kind === "string" ? kindNamed(kind, kinds) : undefined;
+  const handler = typeof kind === "string" ? handlers.find((h) => h.kind === kind) : undefined;
   if (typeof kind !== "string" || !handler) {
     report({
       path: ["kind"],
       message:
         kind === undefined
           ? `is required (one of ${kindNames.join(", ")})`
-          : `unknown kind ${quote(kind)}; expected one of ${kindNames.join(", ")}${typeof kind === "string" ? didYouMean(kind, kindNames) : ""}`,
+          : `unknown kind ${quote(kind)}; expected one of ${kindNames.join(", ")}${typeof kind === "string" ? didYouMean(kind, handlers.map((k) => k.kind)) : ""}`,
     });
     return undefined;
   }
@@ -184,7 +248,7 @@ function validateDocument(source: SourceDocument, report: (p: CheckProblem) => v
   if (reserved.length > 0) return undefined;
   const schema = handler.documentSchema;
   const result = schema.safeParse(value, { reportInput: true });
-  if (result.success) return { doc: result.data as ValidDocument["doc"], kind: handler };
+  if (result.success) return { doc: result.data as ValidDocument["doc"], handler };
   for (const problem of describeZodIssues(schema, result.error.issues)) {
     if (problem.path[0] === "apiVersion") continue; // reported above, with a clearer message
     report(problem);
@@ -193,18 +257,20 @@ function validateDocument(source: SourceDocument, report: (p: CheckProblem) => v
 }
 
 function checkUniqueNames(valid: readonly ValidDocument[], issues: IssueList): void {
-  const first = new Map<string, SourceDocument>();
-  for (const { doc, source } of valid) {
+  const first = new Map<string, ValidDocument>();
+  for (const document of valid) {
+    const { doc, source, generated } = document;
     const id = `${doc.kind}/${doc.metadata.name}`;
     const earlier = first.get(id);
     if (earlier) {
-      const at = earlier.locate(["metadata", "name"]);
-      reporter(source, issues)({
+      const at = earlier.source.locate(["metadata", "name"]);
+      const by = earlier.generated ? `, expanded from ${earlier.generated.origin.kind} ${earlier.generated.origin.name}` : "";
+      reporter(source, issues, generated)({
         path: ["metadata", "name"],
-        message: `another ${doc.kind} is already named ${quote(doc.metadata.name)} (${earlier.file}:${at.line}:${at.column})`,
+        message: `another ${doc.kind} is already named ${quote(doc.metadata.name)} (${earlier.source.file}:${at.line}:${at.column}${by})`,
       });
     } else {
-      first.set(id, source);
+      first.set(id, document);
     }
   }
 }

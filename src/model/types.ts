@@ -132,6 +132,14 @@ export interface DesiredObject<K extends string = string, M extends ObjectModel 
   options: ReconcileOptions;
   labels: Record<string, string>;
   source: SourceRef;
+  /** Set when a composite document (an S3Proxy) wrote this object: reports name it beside the object. */
+  origin?: Origin;
+}
+
+/** The composite manifest document an object was expanded from: its kind and metadata.name. */
+export interface Origin {
+  kind: string;
+  name: string;
 }
 
 export type DesiredRestApi = DesiredObject<"RestApi", RestApiModel>;

@@ -2,7 +2,7 @@
 // cause and kind. Everything shown is escaped; the small script only hides and shows rows.
 import type { CallCounts } from "../model/call-counts.ts";
 import type { Change, Plan } from "../model/changes.ts";
-import { groupOf } from "./outcomes.ts";
+import { groupOf, type Origins } from "./outcomes.ts";
 import { identity } from "./text.ts";
 
 export interface HtmlOptions {
@@ -11,6 +11,8 @@ export interface HtmlOptions {
   generatedAt: string;
   /** Git revision of the manifests. */
   revision?: string;
+  /** The composite document (S3Proxy) objects were expanded from, by group. */
+  origins?: Origins;
 }
 
 function esc(text: string): string {
@@ -32,9 +34,9 @@ document.querySelectorAll('section[data-group]').forEach(function(s){var any=s.q
 export function renderHtml(plan: Plan, calls: CallCounts, options: HtmlOptions): string {
   const groups = new Map<string, Change[]>();
   for (const change of plan.changes) {
-    const group = groups.get(groupOf(change));
+    const group = groups.get(groupOf(change, options.origins));
     if (group) group.push(change);
-    else groups.set(groupOf(change), [change]);
+    else groups.set(groupOf(change, options.origins), [change]);
   }
   const kinds = [...new Set(plan.changes.map((c) => c.kind))].sort();
   const drift = plan.changes.filter((c) => c.cause === "drift").length;

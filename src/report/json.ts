@@ -6,7 +6,7 @@ import type { Plan } from "../model/changes.ts";
 import type { Target } from "../model/placeholders.ts";
 import jsonpatch from "fast-json-patch";
 import type { Change } from "../model/changes.ts";
-import { changeOutcomes } from "./outcomes.ts";
+import { changeOutcomes, originOf, type Origins } from "./outcomes.ts";
 
 /** RFC 6902 JSON Patch from the desired object to the live one (what AWS has that Git does not say). */
 export function jsonPatchOf(change: Change): jsonpatch.Operation[] {
@@ -14,7 +14,12 @@ export function jsonPatchOf(change: Change): jsonpatch.Operation[] {
   return jsonpatch.compare(side("after"), side("before"));
 }
 
-export function renderJson(plan: Plan, calls: CallCounts, target: Target | undefined, outcomes?: readonly OperationOutcome[], context: { revision?: string; targets?: Target[]; scan?: ScanReport } = {}): string {
+/** `origin: { kind, name }` on a change whose object a composite document (an S3Proxy) wrote. */
+function jsonOrigin(origin: { kind: string; name: string } | undefined): { origin?: { kind: string; name: string } } {
+  return origin ? { origin: { kind: origin.kind, name: origin.name } } : {};
+}
+
+export function renderJson(plan: Plan, calls: CallCounts, target: Target | undefined, outcomes?: readonly OperationOutcome[], context: { revision?: string; targets?: Target[]; scan?: ScanReport; origins?: Origins } = {}): string {
   const perChange = outcomes ? changeOutcomes(plan, outcomes) : undefined;
   const report = {
     version: 1,
@@ -28,6 +33,7 @@ export function renderJson(plan: Plan, calls: CallCounts, target: Target | undef
       action: change.action,
       ...change.id,
       ...(change.target ? { target: change.target } : {}),
+      ...jsonOrigin(originOf(change, context.origins)),
       fields: change.fields.map((f) => ({ field: f.field, ...(f.before !== undefined ? { before: f.before } : {}), ...(f.after !== undefined ? { after: f.after } : {}) })),
       patch: change.patch,
       ...(change.reason ? { reason: change.reason } : {}),

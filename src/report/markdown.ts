@@ -2,7 +2,7 @@
 // API / role. Fits GitHub's 65,536-character comment limit by summarising when the full text is longer.
 import type { CallCounts } from "../model/call-counts.ts";
 import type { Change, Plan } from "../model/changes.ts";
-import { groupOf } from "./outcomes.ts";
+import { groupOf, type Origins } from "./outcomes.ts";
 import { identity } from "./text.ts";
 
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -13,22 +13,24 @@ export interface MarkdownOptions {
   limit?: number;
   /** Git revision of the manifests. */
   revision?: string;
+  /** The composite document (S3Proxy) objects were expanded from, by group. */
+  origins?: Origins;
 }
 
 export function renderMarkdown(plan: Plan, calls: CallCounts, options: MarkdownOptions): string {
   const limit = options.limit ?? GITHUB_COMMENT_LIMIT;
   for (const detail of ["full", "no-fields", "counts"] as const) {
-    const text = render(plan, calls, titleOf(options), detail);
+    const text = render(plan, calls, { title: titleOf(options), detail, ...(options.origins ? { origins: options.origins } : {}) });
     if (text.length <= limit) return text;
   }
-  return render(plan, calls, titleOf(options), "counts").slice(0, limit - 40) + "\n\n…(truncated)\n";
+  return render(plan, calls, { title: titleOf(options), detail: "counts", ...(options.origins ? { origins: options.origins } : {}) }).slice(0, limit - 40) + "\n\n…(truncated)\n";
 }
 
 function titleOf(options: MarkdownOptions): string {
   return options.revision ? `${options.title} (revision \`${cell(options.revision)}\`)` : options.title;
 }
 
-function render(plan: Plan, calls: CallCounts, title: string, detail: "full" | "no-fields" | "counts"): string {
+function render(plan: Plan, calls: CallCounts, { title, detail, origins }: { title: string; detail: "full" | "no-fields" | "counts"; origins?: Origins }): string {
   const lines: string[] = [`## ${title}`, ""];
   const warnings = plan.changes.filter((c) => (c.security ?? []).length > 0);
   if (warnings.length > 0) {
@@ -45,9 +47,9 @@ function render(plan: Plan, calls: CallCounts, title: string, detail: "full" | "
 
   const groups = new Map<string, Change[]>();
   for (const change of plan.changes) {
-    const group = groups.get(groupOf(change));
+    const group = groups.get(groupOf(change, origins));
     if (group) group.push(change);
-    else groups.set(groupOf(change), [change]);
+    else groups.set(groupOf(change, origins), [change]);
   }
   for (const [group, changes] of groups) {
     const driftCount = changes.filter((c) => c.cause === "drift").length;

@@ -4,7 +4,7 @@ import type { CallCounts } from "../model/call-counts.ts";
 import type { OperationOutcome } from "../engine/apply.ts";
 import { kindOfChange } from "../kinds/index.ts";
 import type { Change, Plan } from "../model/changes.ts";
-import { changeOutcomes, groupOf } from "./outcomes.ts";
+import { changeOutcomes, groupOf, type Origins } from "./outcomes.ts";
 
 export interface TextOptions {
   color: boolean;
@@ -14,6 +14,8 @@ export interface TextOptions {
   revision?: string;
   /** --changes-from cloudtrail: how AWS was read. */
   scan?: ScanReport;
+  /** Objects expanded from a composite document (an S3Proxy): the group header names it. */
+  origins?: Origins;
 }
 
 const SYMBOL: Record<Change["action"], string> = { create: "+", update: "~", delete: "-", replace: "±" };
@@ -25,7 +27,7 @@ export function renderText(plan: Plan, calls: CallCounts, options: TextOptions, 
   const perChange = outcomes ? changeOutcomes(plan, outcomes) : undefined;
   let currentGroup = "";
   plan.changes.forEach((change, index) => {
-    const group = groupOf(change);
+    const group = groupOf(change, options.origins);
     if (group !== currentGroup) {
       if (lines.length > 0) lines.push("");
       lines.push(paint("1", group));

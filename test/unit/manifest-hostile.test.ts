@@ -90,7 +90,7 @@ const ROWS: Row[] = [
     name: "5 MB kind",
     reason: "the bug report: a 5 MB value made a 5-million-character message",
     input: () => `apiVersion: apigw-reconciler/v1\nkind: ${"K".repeat(MB5)}\n`,
-    expected: [`2:7 kind: unknown kind "${"K".repeat(60)}"… (5242880 characters); expected one of RestApi, IamRole, UsagePlan, DomainName`],
+    expected: [`2:7 kind: unknown kind "${"K".repeat(60)}"… (5242880 characters); expected one of RestApi, IamRole, UsagePlan, DomainName, S3Proxy`],
   },
   {
     name: "5 MB key",
