@@ -4,10 +4,11 @@
 import { parseDocument, stringify } from "yaml";
 import { API_GATEWAY_QUOTAS, type Quota } from "../src/aws/quotas.ts";
 import type { Observed } from "../src/engine/observe.ts";
+import { buildPlan, type PlanOptions } from "../src/engine/plan.ts";
 import { roleSpecHash } from "../src/kinds/iam-role/diff.ts";
 import { groupKey, type ObservedObject } from "../src/kinds/kind.ts";
 import { parseManifests } from "../src/manifest/load.ts";
-import type { Operation } from "../src/model/changes.ts";
+import type { Operation, Plan } from "../src/model/changes.ts";
 import { TAG } from "../src/model/live.ts";
 import { resolvePlaceholders, type Target } from "../src/model/placeholders.ts";
 import { objectsOf, type DesiredIamRole, type DesiredRestApi, type DesiredState } from "../src/model/types.ts";
@@ -322,6 +323,36 @@ export function syntheticPlanningCase(owner: string): SyntheticPlanningCase {
     orphans: [],
   };
   return { desired, absent, different, resources, methods, parseMs };
+}
+
+/** Median CPU and wall time (ms) of planning runs, and the last run's plan. */
+export interface PlanTimings {
+  medianCpuMs: number;
+  medianWallMs: number;
+  plan: Plan;
+}
+
+/**
+ * Times `runs` plans of `desired` against `observed`, after two warm-up ones. Each plan is of a fresh copy of
+ * the desired state, cloned outside the timed region: a real pass plans a model it has just loaded, once,
+ * so what a kind computes once per model (the RestApi's hashes, cached per model object) must be paid in
+ * every timed run, not only in the first warm-up.
+ */
+export function timePlans(desired: DesiredState, observed: Observed, options: PlanOptions, runs: number): PlanTimings {
+  for (let i = 0; i < 2; i++) buildPlan(structuredClone(desired), observed, options);
+  const cpu: number[] = [];
+  const wall: number[] = [];
+  let plan = buildPlan(structuredClone(desired), observed, options);
+  for (let i = 0; i < runs; i++) {
+    const fresh = structuredClone(desired);
+    const c0 = process.cpuUsage();
+    const w0 = performance.now();
+    plan = buildPlan(fresh, observed, options);
+    wall.push(performance.now() - w0);
+    const d = process.cpuUsage(c0);
+    cpu.push((d.user + d.system) / 1000);
+  }
+  return { medianCpuMs: median(cpu), medianWallMs: median(wall), plan };
 }
 
 // ---------------------------------------------------------------------------------------------

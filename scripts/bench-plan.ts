@@ -2,12 +2,13 @@
 // CPU time of buildPlan on the synthetic 300-resource × 5-method API, live absent and live different (the
 // same case, built by bench-lib's syntheticPlanningCase), without the emulator. Prints each median with the
 // plan's operation and change counts and a hash of JSON.stringify(plan), so that a change meant to make
-// planning faster can be checked to plan byte for byte the same. For a profile:
+// planning faster can be checked to plan byte for byte the same. Each timed plan is of a fresh copy of the
+// desired state (cloned outside the timed region), as a real pass plans a freshly loaded model once. For a profile:
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx scripts/bench-plan.ts
 import { createHash } from "node:crypto";
 import type { Observed } from "../src/engine/observe.ts";
-import { buildPlan, type PlanOptions } from "../src/engine/plan.ts";
-import { median, syntheticPlanningCase } from "./bench-lib.ts";
+import type { PlanOptions } from "../src/engine/plan.ts";
+import { syntheticPlanningCase, timePlans } from "./bench-lib.ts";
 
 const OWNER = "apigw-reconciler";
 const PASS: PlanOptions = { owner: OWNER, mode: "heal", prune: false, maxDeletions: 1, force: false };
@@ -19,22 +20,11 @@ const only = caseArg >= 0 ? process.argv[caseArg + 1] : undefined;
 
 const { desired, absent, different, resources, methods } = syntheticPlanningCase(OWNER);
 
-/** Median CPU and wall time of RUNS plans after two warm-up ones, and the last plan's figures. */
+/** Median CPU and wall time of RUNS plans (each of a fresh copy of the desired state), and the last plan's figures. */
 function measure(observed: Observed) {
-  for (let i = 0; i < 2; i++) buildPlan(desired, observed, PASS);
-  const cpu: number[] = [];
-  const wall: number[] = [];
-  let plan = buildPlan(desired, observed, PASS);
-  for (let i = 0; i < RUNS; i++) {
-    const c0 = process.cpuUsage();
-    const w0 = performance.now();
-    plan = buildPlan(desired, observed, PASS);
-    wall.push(performance.now() - w0);
-    const d = process.cpuUsage(c0);
-    cpu.push((d.user + d.system) / 1000);
-  }
+  const { medianCpuMs, medianWallMs, plan } = timePlans(desired, observed, PASS, RUNS);
   const hash = createHash("sha256").update(JSON.stringify(plan)).digest("hex").slice(0, 16);
-  return { medianCpuMs: median(cpu), medianWallMs: median(wall), operations: plan.operations.length, changes: plan.changes.length, planHash: hash };
+  return { medianCpuMs, medianWallMs, operations: plan.operations.length, changes: plan.changes.length, planHash: hash };
 }
 
 const figures = {
