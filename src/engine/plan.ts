@@ -22,14 +22,21 @@ export interface PlanOptions {
   revision?: string;
 }
 
-/** Marks each change with its cause and, where it broadens permissions, why. */
+/**
+ * Marks each change with its cause and, where it broadens permissions, why. In place: the changes are the
+ * diff's own, made for this plan, and a large API has thousands (a copy of each was a tenth of planning).
+ * The members are added last, where a copy `{ ...change, cause, security }` would have put them.
+ */
 function annotate(kind: AnyKind, changes: Change[], causes: readonly ("pending" | "drift")[]): Change[] {
-  return changes.map((change, i) => {
+  for (let i = 0; i < changes.length; i++) {
+    const change = changes[i] as Change;
     const cause = causes[i] ?? "pending";
     // For drift, what matters is what the out-of-band change did (desired → live), not what healing does.
     const security = cause === "drift" ? kind.securityNotes(mirrored(change)).map((note) => `out of band: ${note}`) : kind.securityNotes(change);
-    return { ...change, cause, ...(security.length > 0 ? { security } : {}) };
-  });
+    change.cause = cause;
+    if (security.length > 0) change.security = security;
+  }
+  return changes;
 }
 
 /** The same change seen from the other side: desired → live. */
@@ -69,7 +76,8 @@ export function buildPlan(desired: DesiredState, observed: Observed, options: Pl
 
 /** Adds an object's changes; false when its mode is observe (reported, not written). */
 function addChanges(plan: PlanSoFar, group: string, changes: readonly Change[], observeOnly: boolean): boolean {
-  plan.changes.push(...changes);
+  // One by one: a spread of thousands of arguments goes through the stack.
+  for (const change of changes) plan.changes.push(change);
   if (!observeOnly) return true;
   if (changes.length > 0) plan.skipped.push({ group, reason: "observe mode: reported, not written" });
   return false;
@@ -95,8 +103,14 @@ function planObject(kind: AnyKind, object: DesiredObject, { observed, options }:
   if (!addChanges(plan, group, diff.changes, (object.options.reconcile ?? options.mode) === "observe")) return;
   const context = { manifest: object.model, target: observed.target, owner: options.owner, ready: plan.ready, ids: plan.ids, ...(options.revision ? { revision: options.revision } : {}) };
   const ops = kind.plan(diff, desiredModel, live, context);
-  plan.opsByKind.set(kind.kind, [...(plan.opsByKind.get(kind.kind) ?? []), ...ops.map((op) => op.id)]);
-  plan.operations.push(...ops.map((op) => (op.change !== undefined ? { ...op, change: op.change + offset } : op)));
+  const ids = plan.opsByKind.get(kind.kind) ?? [];
+  plan.opsByKind.set(kind.kind, ids);
+  // The kind's operations are made for this plan: their change index is shifted in place, not copied.
+  for (const op of ops) {
+    if (op.change !== undefined) op.change += offset;
+    ids.push(op.id);
+    plan.operations.push(op);
+  }
 }
 
 /** Owned objects whose manifest is gone, deleted only with --prune and within --max-deletions; dependents first. */

@@ -1,6 +1,6 @@
 // diff for RestApi (pure): desired × live → changes, the resource rename map and the deployment decision.
 import type { Change, ChangeId, FieldChange } from "../../model/changes.ts";
-import { contentHash } from "../../model/hash.ts";
+import { contentHash, listedKeys } from "../../model/hash.ts";
 import { expandExecuteApiShorthand, usesExecuteApiShorthand } from "../../model/policy.ts";
 import { TAG, type LiveRestApi } from "../../model/live.ts";
 import { ALL_METHODS, effectiveSetting, settingsPatchPrefix } from "../../model/method-settings.ts";
@@ -91,8 +91,8 @@ export function diffRestApi(desired: RestApiModel, live: LiveRestApi | undefined
 
   const ordered = topDown(Object.keys(desired.resources));
   const resourceMatch = matchResources(desired, liveModel, ordered);
-  changes.push(...diffResources(desired, liveModel, resourceMatch, ordered));
-  changes.push(...diffStages(api, desired.stages, liveModel?.stages ?? {}));
+  diffResources(desired, liveModel, { match: resourceMatch, ordered }, changes);
+  for (const change of diffStages(api, desired.stages, liveModel?.stages ?? {})) changes.push(change);
 
   const deployment = deploymentDecision(desired, live, changes, configHash);
   if (deployment) {
@@ -187,10 +187,13 @@ function rebase(livePath: string, liveParent: string, desiredParent: string): st
   return `${desiredParent === "/" ? "" : desiredParent}/${part}`;
 }
 
-/** `ordered`: the desired paths top-down. */
-function diffResources(desired: RestApiModel, live: RestApiModel | undefined, match: Map<string, string>, ordered: readonly string[]): Change[] {
+/**
+ * Appends the resources' changes (and their methods') to `changes`. `ordered`: the desired paths top-down.
+ * The diff of a large API has thousands of changes: each part appends to the one list rather than
+ * returning its own to be copied into it.
+ */
+function diffResources(desired: RestApiModel, live: RestApiModel | undefined, { match, ordered }: { match: Map<string, string>; ordered: readonly string[] }, changes: Change[]): void {
   const api = desired.key;
-  const changes: Change[] = [];
   for (const path of ordered) {
     const resource = ownValue(desired.resources, path);
     if (!resource) continue;
@@ -207,7 +210,7 @@ function diffResources(desired: RestApiModel, live: RestApiModel | undefined, ma
         patch: [{ op: "replace", path: "/pathPart", value: lastPart(path) }],
       });
     }
-    changes.push(...diffMethods(api, path, resource.methods, liveResource?.methods ?? {}));
+    diffMethods({ api, path }, resource.methods, liveResource?.methods ?? {}, changes);
   }
   if (live) {
     const matchedLive = new Set(match.values());
@@ -219,12 +222,21 @@ function diffResources(desired: RestApiModel, live: RestApiModel | undefined, ma
       changes.push({ kind: "Resource", action: "delete", id: { api, path: livePath }, fields: [], patch: [], ...(below > 0 ? { reason: `and the ${below} resource(s) below it` } : {}) });
     }
   }
-  return changes;
 }
 
-function diffMethods(api: string, path: string, desired: Partial<Record<HttpMethod, MethodModel>>, live: Partial<Record<HttpMethod, MethodModel>>): Change[] {
-  const changes: Change[] = [];
-  for (const verb of Object.keys(desired).sort() as HttpMethod[]) {
+/**
+ * Object.keys sorted (as `.sort()` sorts), listed the cheap way for maps keyed by status code (see ownKeys),
+ * or taken from the hashing of the same model (see listingKeysOnce).
+ * Most come sorted already (status codes, verbs as manifests list them), and are not sorted again.
+ */
+function sortedKeys(record: object): readonly string[] {
+  const keys = listedKeys(record);
+  for (let i = 1; i < keys.length; i++) if ((keys[i - 1] as string) > (keys[i] as string)) return [...keys].sort();
+  return keys;
+}
+
+function diffMethods({ api, path }: { api: string; path: string }, desired: Partial<Record<HttpMethod, MethodModel>>, live: Partial<Record<HttpMethod, MethodModel>>, changes: Change[]): void {
+  for (const verb of sortedKeys(desired) as HttpMethod[]) {
     const method = ownValue(desired, verb);
     if (!method) continue;
     const id: MethodId = { api, path, httpMethod: verb };
@@ -235,13 +247,12 @@ function diffMethods(api: string, path: string, desired: Partial<Record<HttpMeth
       const fields = diffFields(METHOD_FIELDS, method, current);
       if (fields.length > 0) changes.push({ kind: "Method", action: "update", id, fields, patch: patchOperations(METHOD_FIELDS, fields) });
     }
-    changes.push(...diffMethodResponses(id, method, current));
-    changes.push(...diffIntegration(id, method.integration, current?.integration));
+    diffKeyed(id, { desired: method.responses, live: current?.responses ?? {} }, METHOD_RESPONSES, changes);
+    diffIntegration(id, method.integration, current?.integration, changes);
   }
-  for (const verb of Object.keys(live).sort() as HttpMethod[]) {
+  for (const verb of sortedKeys(live) as HttpMethod[]) {
     if (!ownValue(desired, verb)) changes.push({ kind: "Method", action: "delete", id: { api, path, httpMethod: verb }, fields: [], patch: [] });
   }
-  return changes;
 }
 
 /** The id of a method's changes (and, with a status code, of its responses'). */
@@ -253,49 +264,46 @@ function responseId(id: MethodId, statusCode: string): ChangeId {
   return { api: id.api, path: id.path, httpMethod: id.httpMethod, statusCode };
 }
 
-function diffMethodResponses(id: MethodId, desired: MethodModel, live: MethodModel | undefined): Change[] {
-  return diffKeyed(id, desired.responses, live?.responses ?? {}, "MethodResponse", METHOD_RESPONSE_FIELDS);
-}
+/** A kind of response (of a method, of an integration) and its field table. */
+type ResponseKind = { kind: "MethodResponse" | "IntegrationResponse"; table: readonly FieldSpec[] };
+const METHOD_RESPONSES: ResponseKind = { kind: "MethodResponse", table: METHOD_RESPONSE_FIELDS };
+const INTEGRATION_RESPONSES: ResponseKind = { kind: "IntegrationResponse", table: INTEGRATION_RESPONSE_FIELDS };
 
-function diffKeyed<T extends object>(id: MethodId, desired: Record<string, T>, live: Record<string, T>, kind: "MethodResponse" | "IntegrationResponse", table: readonly FieldSpec[]): Change[] {
-  const changes: Change[] = [];
-  for (const code of Object.keys(desired).sort()) {
-    const rid = responseId(id, code);
+/** Appends the changes of responses keyed by status code. */
+function diffKeyed<T extends object>(id: MethodId, { desired, live }: { desired: Record<string, T>; live: Record<string, T> }, { kind, table }: ResponseKind, changes: Change[]): void {
+  // Status codes are integer-like keys, which V8 keeps as sparse elements: each map's keys are listed once.
+  for (const code of sortedKeys(desired)) {
     const current = ownValue(live, code);
-    if (current === undefined) changes.push({ kind, action: "create", id: rid, fields: diffFields(table, desired[code], undefined), patch: [] });
+    if (current === undefined) changes.push({ kind, action: "create", id: responseId(id, code), fields: diffFields(table, desired[code], undefined), patch: [] });
     else {
       const fields = diffFields(table, desired[code], current);
-      if (fields.length > 0) changes.push({ kind, action: "update", id: rid, fields, patch: patchOperations(table, fields) });
+      if (fields.length > 0) changes.push({ kind, action: "update", id: responseId(id, code), fields, patch: patchOperations(table, fields) });
     }
   }
-  for (const code of Object.keys(live).sort()) {
+  for (const code of sortedKeys(live)) {
     if (!hasOwn(desired, code)) changes.push({ kind, action: "delete", id: responseId(id, code), fields: [], patch: [] });
   }
-  return changes;
 }
 
-function diffIntegration(id: MethodId, desired: IntegrationModel | undefined, live: IntegrationModel | undefined): Change[] {
+function diffIntegration(id: MethodId, desired: IntegrationModel | undefined, live: IntegrationModel | undefined, changes: Change[]): void {
   if (!desired) {
-    return live ? [{ kind: "Integration", action: "delete", id, fields: [], patch: [] }] : [];
+    if (live) changes.push({ kind: "Integration", action: "delete", id, fields: [], patch: [] });
+    return;
   }
   if (!live) {
-    return [
-      { kind: "Integration", action: "create", id, fields: diffFields(INTEGRATION_FIELDS, desired, undefined), patch: [] },
-      ...diffKeyed(id, desired.responses, {}, "IntegrationResponse", INTEGRATION_RESPONSE_FIELDS),
-    ];
+    changes.push({ kind: "Integration", action: "create", id, fields: diffFields(INTEGRATION_FIELDS, desired, undefined), patch: [] });
+    diffKeyed(id, { desired: desired.responses, live: {} }, INTEGRATION_RESPONSES, changes);
+    return;
   }
   const fields = diffFields(INTEGRATION_FIELDS, desired, live);
   if (desired.type !== live.type) {
     // The type cannot be patched: PutIntegration replaces the integration and drops its responses.
-    return [
-      { kind: "Integration", action: "replace", id, fields, patch: [], reason: `type ${live.type} → ${desired.type} cannot be patched` },
-      ...diffKeyed(id, desired.responses, {}, "IntegrationResponse", INTEGRATION_RESPONSE_FIELDS),
-    ];
+    changes.push({ kind: "Integration", action: "replace", id, fields, patch: [], reason: `type ${live.type} → ${desired.type} cannot be patched` });
+    diffKeyed(id, { desired: desired.responses, live: {} }, INTEGRATION_RESPONSES, changes);
+    return;
   }
-  const changes: Change[] = [];
   if (fields.length > 0) changes.push({ kind: "Integration", action: "update", id, fields, patch: patchOperations(INTEGRATION_FIELDS, fields) });
-  changes.push(...diffKeyed(id, desired.responses, live.responses, "IntegrationResponse", INTEGRATION_RESPONSE_FIELDS));
-  return changes;
+  diffKeyed(id, { desired: desired.responses, live: live.responses }, INTEGRATION_RESPONSES, changes);
 }
 
 // ---------------------------------------------------------------- stages

@@ -4,6 +4,7 @@
 import { checkRestApi } from "../../manifest/checks.ts";
 import { expandRestApi } from "../../manifest/expand.ts";
 import { RestApiDocumentSchema, type RestApiDocument } from "../../manifest/schema.ts";
+import { listingKeysOnce } from "../../model/hash.ts";
 import { sdkCall } from "../../aws/calls.ts";
 import type { Change, Operation } from "../../model/changes.ts";
 import type { LiveRestApi } from "../../model/live.ts";
@@ -110,7 +111,8 @@ export const restApiKind: KindHandler<RestApiModel, LiveRestApi, RestApiDiff, Re
   specHash: (model) => hashesOf(model).specHash,
   // Both hashes are of the manifest as written: a change AWS made under an ignored path is neither a
   // manifest change nor a reason to redeploy.
-  diff: (desired, live, context) => diffRestApi(desired, live, hashesOf(context.manifest as RestApiModel), context.target),
+  // Hashing the manifest and diffing it read the same status-code maps: listed once for both.
+  diff: (desired, live, context) => listingKeysOnce(() => diffRestApi(desired, live, hashesOf(context.manifest as RestApiModel), context.target)),
   withModel: (live, model) => ({ ...live, model }),
   idOf: (live, group) => live?.id ?? { $ref: "api", group },
   plan: (diff, desired, live, context) => {

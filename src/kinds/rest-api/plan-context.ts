@@ -1,6 +1,6 @@
 // The state one RestApi plan builds up: the operations so far, the ids of those that later operations
 // wait for, and what every change's operation needs to say where it acts (API id, resource id, method).
-import type { Planned } from "../../aws/calls.ts";
+import type { Planned, PlannedCall } from "../../aws/calls.ts";
 import type { Change, Operation, Ref } from "../../model/changes.ts";
 import type { LiveRestApi } from "../../model/live.ts";
 import { restApiArn, stageArn } from "../../model/arn.ts";
@@ -20,6 +20,15 @@ export interface MethodLocation {
   restApiId: Planned<string>;
   resourceId: Planned<string>;
   httpMethod: string;
+}
+
+/**
+ * A method-level call's input: where it acts, then the call's own fields, in that order. Written out and
+ * then spread: `{ ...where, statusCode, … }` adds members to a copy of `where` made without room for them,
+ * which took microseconds per call (thousands of calls for a large API).
+ */
+export function inputAt<T extends object>(where: MethodLocation, fields: T): MethodLocation & T {
+  return { restApiId: where.restApiId, resourceId: where.resourceId, httpMethod: where.httpMethod, ...fields };
 }
 
 export class RestApiPlan {
@@ -50,6 +59,8 @@ export class RestApiPlan {
   /** Declarations (a method's parameters, a method response's headers) and the writes that use them, by key. */
   readonly declarations = { method: new Map<string, Operation>(), methodResponse: new Map<string, Operation>() };
   readonly uses = { method: new Map<string, Operation>(), methodResponse: new Map<string, Operation>() };
+  /** What the changes of one method share; the diff lists them one after another, so the last one is kept. */
+  private lastMethod: MethodShared | undefined;
 
   constructor(diff: RestApiDiff, desired: RestApiModel, live: LiveRestApi | undefined, context: RestApiPlanContext) {
     this.diff = diff;
@@ -72,6 +83,14 @@ export class RestApiPlan {
     return planned;
   }
 
+  /**
+   * `add` for the calls a large API makes thousands of (a method's puts): the same operation, its members
+   * in the same order, written out rather than spread from sdkCall's answer (a slow copy, each time).
+   */
+  addPut(id: string, { service, call, input }: PlannedCall, after: (string | undefined)[], change: number): Operation {
+    return this.add({ id, service, call, input, after, change });
+  }
+
   /** The ids of every operation planned so far, in order. */
   opIds(): string[] {
     const ids = this.ops.map((o) => o.id);
@@ -84,6 +103,17 @@ export class RestApiPlan {
   changeIndex(predicate: (c: Change) => boolean): number | undefined {
     const i = this.diff.changes.findIndex(predicate);
     return i >= 0 ? i : undefined;
+  }
+
+  /** The key, desired model and location of a method, made once for all the changes of the method. */
+  methodShared(path: string, httpMethod: string): MethodShared {
+    const last = this.lastMethod;
+    if (last !== undefined && last.path === path && last.httpMethod === httpMethod) return last;
+    // Names from change ids are looked up as own entries only (see model/own.ts).
+    const method = httpMethod ? ownValue(ownValue(this.desired.resources, path)?.methods, httpMethod) : undefined;
+    const shared = { path, httpMethod, key: `${path} ${httpMethod}`, method, location: { restApiId: this.restApiId, resourceId: this.resourceId(path), httpMethod } };
+    this.lastMethod = shared;
+    return shared;
   }
 
   /** A desired resource's id: the live id of the resource it matched, or a ref to the one this plan creates. */
@@ -101,6 +131,18 @@ export class RestApiPlan {
     const { region, partition } = this.context;
     return this.live ? stageArn(region, this.live.id, name, partition) : ref("api", stageArn(region, "{}", name, partition));
   }
+}
+
+/**
+ * A method's key ("<path> <METHOD>"), its desired model and where its calls act: the same for each of its
+ * changes (eight for a new method with three responses). Its location is only ever copied into inputs.
+ */
+interface MethodShared {
+  readonly path: string;
+  readonly httpMethod: string;
+  readonly key: string;
+  readonly method: MethodModel | undefined;
+  readonly location: MethodLocation;
 }
 
 /** One change of the diff as its handler needs it: what it is about, named and looked up once. */
@@ -138,7 +180,6 @@ class Target implements ChangeTarget {
   readonly httpMethod: string;
   readonly statusCode: string;
   private readonly plan: RestApiPlan;
-  private where: MethodLocation | undefined;
 
   constructor(plan: RestApiPlan, change: Change, index: number) {
     const { id } = change;
@@ -151,22 +192,19 @@ class Target implements ChangeTarget {
   }
 
   get methodKey(): string {
-    return `${this.path} ${this.httpMethod}`;
+    return this.plan.methodShared(this.path, this.httpMethod).key;
   }
 
   get responseKey(): string {
-    return `${this.path} ${this.httpMethod} ${this.change.id.statusCode}`;
+    return `${this.methodKey} ${this.change.id.statusCode}`;
   }
 
   get method(): MethodModel | undefined {
-    const { httpMethod } = this.change.id;
-    // Names from change ids are looked up as own entries only (see model/own.ts).
-    return httpMethod ? ownValue(ownValue(this.plan.desired.resources, this.path)?.methods, httpMethod) : undefined;
+    return this.plan.methodShared(this.path, this.httpMethod).method;
   }
 
   get location(): MethodLocation {
-    this.where ??= { restApiId: this.plan.restApiId, resourceId: this.plan.resourceId(this.path), httpMethod: this.httpMethod };
-    return this.where;
+    return this.plan.methodShared(this.path, this.httpMethod).location;
   }
 
   liveLocation(): MethodLocation {

@@ -5,24 +5,19 @@ import { sdkCall, type CallInput } from "../../aws/calls.ts";
 import type { Operation, PatchOperation } from "../../model/changes.ts";
 import type { IntegrationModel, MethodModel } from "../../model/types.ts";
 import { createInput, INTEGRATION_FIELDS, METHOD_FIELDS } from "../fields.ts";
-import type { ChangeTarget, RestApiPlan } from "./plan-context.ts";
+import { inputAt, type ChangeTarget, type RestApiPlan } from "./plan-context.ts";
 
 export function planMethodChange(plan: RestApiPlan, target: ChangeTarget): void {
   const { change, index, methodKey, method, location } = target;
   switch (change.action) {
     case "create":
       if (method) {
-        const put = plan.add({
-          id: `${plan.group}:PutMethod:${methodKey}`,
-          ...sdkCall("apigateway", "PutMethod", { ...location, ...putMethodInput(method) }),
-          after: [plan.resourceCreateOp.get(target.path)],
-          change: index,
-        });
+        const put = plan.addPut(`${plan.group}:PutMethod:${methodKey}`, sdkCall("apigateway", "PutMethod", inputAt(location, putMethodInput(method))), [plan.resourceCreateOp.get(target.path)], index);
         plan.methodPutOp.set(methodKey, put.id);
       }
       break;
     case "update": {
-      const update = plan.add({ id: `${plan.group}:UpdateMethod:${methodKey}`, ...sdkCall("apigateway", "UpdateMethod", { ...location, patchOperations: change.patch }), change: index });
+      const update = plan.add({ id: `${plan.group}:UpdateMethod:${methodKey}`, ...sdkCall("apigateway", "UpdateMethod", inputAt(location, { patchOperations: change.patch })), change: index });
       plan.declarations.method.set(methodKey, update);
       break;
     }
@@ -40,12 +35,12 @@ export function planIntegrationChange(plan: RestApiPlan, target: ChangeTarget): 
     case "create":
     case "replace":
       if (method?.integration) {
-        const put = plan.add({
-          id: `${plan.group}:PutIntegration:${methodKey}`,
-          ...sdkCall("apigateway", "PutIntegration", { ...location, ...putIntegrationInput(method.integration) }),
-          after: [plan.methodPutOp.get(methodKey), roleDependency(plan, method.integration)],
-          change: index,
-        });
+        const put = plan.addPut(
+          `${plan.group}:PutIntegration:${methodKey}`,
+          sdkCall("apigateway", "PutIntegration", inputAt(location, putIntegrationInput(method.integration))),
+          [plan.methodPutOp.get(methodKey), roleDependency(plan, method.integration)],
+          index,
+        );
         plan.integrationPutOp.set(methodKey, put.id);
         plan.uses.method.set(methodKey, put);
       }
@@ -53,7 +48,7 @@ export function planIntegrationChange(plan: RestApiPlan, target: ChangeTarget): 
     case "update": {
       const update = plan.add({
         id: `${plan.group}:UpdateIntegration:${methodKey}`,
-        ...sdkCall("apigateway", "UpdateIntegration", { ...location, patchOperations: change.patch }),
+        ...sdkCall("apigateway", "UpdateIntegration", inputAt(location, { patchOperations: change.patch })),
         after: [roleDependency(plan, method?.integration)],
         change: index,
       });
