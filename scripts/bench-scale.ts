@@ -40,7 +40,7 @@ export interface ScaleFigures {
   cli: { apis: number; kib: number; exitCode: number | null; seconds: number; summary: string; throttled: number };
 }
 
-interface ScaleSetup {
+export interface ScaleSetup {
   emulator: Emulator;
   work: string;
   seedApi: string;
@@ -52,7 +52,7 @@ interface ScaleSetup {
 
 const fleetName = (i: number) => String(i + 1).padStart(3, "0");
 
-function fleetDir(setup: ScaleSetup, apis: number): string {
+export function fleetDir(setup: ScaleSetup, apis: number): string {
   const dir = join(setup.work, `scale-${apis}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "s3-proxy-role.yaml"), setup.seedRole);
@@ -85,7 +85,7 @@ function row(scenario: string, apis: number, measured: { result: PassResult; thr
  * The fleet, created with quotas and latency off, 25 APIs at a time (thousands of requests at once would only
  * queue in the emulator's threads); CloudTrail's history then cleared (a fleet that has long existed).
  */
-async function createFleet(setup: ScaleSetup, dir: string): Promise<number> {
+export async function createFleet(setup: ScaleSetup, dir: string): Promise<number> {
   await setup.emulator.reset();
   await setup.emulator.configure({ quota: false, latencyMs: 0 });
   const started = performance.now();
