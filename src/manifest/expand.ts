@@ -152,7 +152,8 @@ function nonEmpty(text: string | undefined): string | undefined {
   return text === "" ? undefined : text;
 }
 
-function optionsOf(spec: { adopt?: boolean; reconcile?: ReconcileMode; ignore?: string[]; region?: string; assumeRoleArn?: string }): ReconcileOptions {
+/** The reconcile settings every kind's spec has (`reconcileSettings` in schema.ts), as the engine reads them. */
+export function optionsOf(spec: { adopt?: boolean; reconcile?: ReconcileMode; ignore?: string[]; region?: string; assumeRoleArn?: string }): ReconcileOptions {
   const target: TargetSpec = { ...(spec.region ? { region: spec.region } : {}), ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}) };
   return { adopt: spec.adopt ?? false, reconcile: spec.reconcile, ignore: spec.ignore ?? [], ...(Object.keys(target).length > 0 ? { target } : {}) };
 }

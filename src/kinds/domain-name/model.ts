@@ -1,7 +1,8 @@
 // The DomainName model (the Desired shape observe also produces) and expand: a valid document → its
 // desired object, defaults filled as observe fills them from AWS.
-import type { DesiredObject, ObjectModel, ReconcileOptions, SourceRef, TargetSpec } from "../../model/types.ts";
+import type { DesiredObject, ObjectModel, SourceRef } from "../../model/types.ts";
 import type { DomainNameDocument } from "./schema.ts";
+import { optionsOf } from "../../manifest/expand.ts";
 
 export interface BasePathMappingModel {
   /** metadata.name of the RestApi; a live mapping to an API no manifest of this owner claims reads `id:<restApiId>`. */
@@ -52,7 +53,3 @@ export function expandDomainName(doc: DomainNameDocument, source: SourceRef): De
 }
 
 /** As manifest/expand.ts fills them for the other kinds (its helper is private to it). */
-function optionsOf(spec: DomainNameDocument["spec"]): ReconcileOptions {
-  const target: TargetSpec = { ...(spec.region ? { region: spec.region } : {}), ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}) };
-  return { adopt: spec.adopt ?? false, reconcile: spec.reconcile, ignore: spec.ignore ?? [], ...(Object.keys(target).length > 0 ? { target } : {}) };
-}

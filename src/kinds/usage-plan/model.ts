@@ -2,8 +2,9 @@
 // document → its desired object, defaults filled as observe fills them from AWS.
 import { createHmac } from "node:crypto";
 import type { LiveObject } from "../kind.ts";
-import type { DesiredObject, ObjectModel, ReconcileOptions, SourceRef, TargetSpec } from "../../model/types.ts";
+import type { DesiredObject, ObjectModel, SourceRef } from "../../model/types.ts";
 import type { UsagePlanDocument } from "./schema.ts";
+import { optionsOf } from "../../manifest/expand.ts";
 
 export interface ThrottleModel {
   burstLimit: number;
@@ -131,7 +132,3 @@ function expandKey(key: NonNullable<UsagePlanDocument["spec"]["apiKeys"]>[number
   };
 }
 
-function optionsOf(spec: UsagePlanDocument["spec"]): ReconcileOptions {
-  const target: TargetSpec = { ...(spec.region ? { region: spec.region } : {}), ...(spec.assumeRoleArn ? { assumeRoleArn: spec.assumeRoleArn } : {}) };
-  return { adopt: spec.adopt ?? false, reconcile: spec.reconcile, ignore: spec.ignore ?? [], ...(Object.keys(target).length > 0 ? { target } : {}) };
-}
