@@ -32,7 +32,7 @@ import {
   type PatchOperation,
 } from "@aws-sdk/client-api-gateway";
 import { startEmulator, type Emulator } from "./emulator.ts";
-import { failure, unique, type Failure } from "./support.ts";
+import { clientConfig, failure, unique, type Failure } from "./support.ts";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -44,12 +44,7 @@ let emulator: Emulator;
 let apigw: APIGatewayClient;
 
 function client(region: string): APIGatewayClient {
-  return new APIGatewayClient({
-    endpoint: emulator.endpoint,
-    region,
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-    maxAttempts: 1,
-  });
+  return new APIGatewayClient(clientConfig(emulator, region));
 }
 
 beforeAll(async () => {

@@ -37,7 +37,7 @@ import {
   type LookupEventsCommandInput,
 } from "@aws-sdk/client-cloudtrail";
 import { startEmulator, type Emulator } from "./emulator.ts";
-import { failure, unique } from "./support.ts";
+import { clientConfig, failure, unique } from "./support.ts";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -57,12 +57,7 @@ let trail: CloudTrailClient;
 
 beforeAll(async () => {
   emulator = await startEmulator();
-  const config = {
-    endpoint: emulator.endpoint,
-    region: REGION,
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-    maxAttempts: 1,
-  };
+  const config = clientConfig(emulator, REGION);
   apigw = new APIGatewayClient(config);
   iam = new IAMClient(config);
   trail = new CloudTrailClient(config);

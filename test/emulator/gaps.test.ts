@@ -63,7 +63,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { startEmulator, type Emulator } from "./emulator.ts";
-import { failure, unique } from "./support.ts";
+import { clientConfig, failure, unique } from "./support.ts";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -79,12 +79,7 @@ let sts: STSClient;
 
 beforeAll(async () => {
   emulator = await startEmulator();
-  const config = {
-    endpoint: emulator.endpoint,
-    region: REGION,
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-    maxAttempts: 1,
-  };
+  const config = clientConfig(emulator, REGION);
   apigw = new APIGatewayClient(config);
   iam = new IAMClient(config);
   sts = new STSClient(config);

@@ -43,7 +43,7 @@ import {
   type PatchOperation,
 } from "@aws-sdk/client-api-gateway";
 import { startEmulator, type Emulator } from "./emulator.ts";
-import { failure, unique, type Failure } from "./support.ts";
+import { clientConfig, failure, unique, type Failure } from "./support.ts";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -57,12 +57,7 @@ let apigw: APIGatewayClient;
 
 beforeAll(async () => {
   emulator = await startEmulator();
-  apigw = new APIGatewayClient({
-    endpoint: emulator.endpoint,
-    region: REGION,
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-    maxAttempts: 1,
-  });
+  apigw = new APIGatewayClient(clientConfig(emulator, REGION));
 });
 
 afterAll(async () => {

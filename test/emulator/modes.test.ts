@@ -31,6 +31,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { startEmulator, writeCalls, type CallLog, type Emulator } from "./emulator.ts";
+import { clientConfig } from "./support.ts";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -87,12 +88,7 @@ let sts: STSClient;
 
 beforeAll(async () => {
   emu = await startEmulator();
-  const config = {
-    endpoint: emu.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-    maxAttempts: 1,
-  };
+  const config = clientConfig(emu, "us-east-1");
   apigw = new APIGatewayClient(config);
   iam = new IAMClient(config);
   sts = new STSClient(config);

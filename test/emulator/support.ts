@@ -21,3 +21,8 @@ export async function failure(call: Promise<unknown>): Promise<Failure> {
 let counter = 0;
 /** A name no other test of the run uses. */
 export const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
+
+/** SDK client settings for talking to one emulator: its endpoint, dummy credentials, one attempt (no SDK retries). */
+export function clientConfig(emulator: { endpoint: string }, region: string) {
+  return { endpoint: emulator.endpoint, region, credentials: { accessKeyId: "testing", secretAccessKey: "testing" }, maxAttempts: 1 };
+}
