@@ -29,6 +29,8 @@ export interface ScaleRow {
   quotaBoundSeconds: number;
   ratio: number;
   throttled: number;
+  /** Each throttled call: its operation and when it arrived (seconds into the pass), to see which bucket ran dry. */
+  throttledCalls: string[];
   /** Incremental pass: whether the out-of-band change was reported (as drift). */
   found?: boolean;
   scan?: string;
@@ -61,24 +63,31 @@ export function fleetDir(setup: ScaleSetup, apis: number): string {
 }
 
 /** One pass in-process with a fresh gateway (full client buckets); dry run: a scan never writes. */
-async function pass(setup: ScaleSetup, manifests: string, feed?: ChangeFeed): Promise<{ result: PassResult; throttled: number }> {
+async function pass(setup: ScaleSetup, manifests: string, feed?: ChangeFeed): Promise<Measured> {
   const desired = loadManifests([manifests]).desired;
   await setup.emulator.configure({ quota: true, latencyMs: setup.latencyMs });
   await setup.emulator.resetCalls();
   const gateway = createGateway({ endpoint: setup.emulator.endpoint, region: setup.emulator.env.AWS_REGION });
   try {
     const result = await reconcilePass(gateway, desired, { ...setup.pass, apply: { ...DEFAULT_APPLY }, ...(feed ? { feed } : {}) }, true);
-    return { result, throttled: (await setup.emulator.calls()).throttled };
+    const log = await setup.emulator.calls();
+    return { result, throttled: log.throttled, throttledCalls: log.log.filter((e) => e.throttled).map((e) => `${e.op} at ${(e.t / 1000).toFixed(1)} s`) };
   } finally {
     gateway.destroy();
   }
 }
 
-function row(scenario: string, apis: number, measured: { result: PassResult; throttled: number }, latencyMs: number): ScaleRow {
-  const { result, throttled } = measured;
+interface Measured {
+  result: PassResult;
+  throttled: number;
+  throttledCalls: string[];
+}
+
+function row(scenario: string, apis: number, measured: Measured, latencyMs: number): ScaleRow {
+  const { result, throttled, throttledCalls } = measured;
   const quotaBound = quotaIssueSeconds(result.calls.byOperation) + latencyMs / 1000;
   const wall = result.durationMs / 1000;
-  return { scenario, apis, calls: result.calls, wallSeconds: wall, quotaBoundSeconds: quotaBound, ratio: wall / quotaBound, throttled, ...(result.scan ? { scan: `${result.scan.mode}: ${result.scan.reason}` } : {}) };
+  return { scenario, apis, calls: result.calls, wallSeconds: wall, quotaBoundSeconds: quotaBound, ratio: wall / quotaBound, throttled, throttledCalls, ...(result.scan ? { scan: `${result.scan.mode}: ${result.scan.reason}` } : {}) };
 }
 
 /**

@@ -377,6 +377,7 @@ function scaleLines(scale: ScaleFigures): string[] {
       ["pass", "calls", "GetResources", "LookupEvents", "wall s", "quota bound s", "ratio", "429s"],
       scale.rows.map((r) => [r.scenario, String(r.calls.total), String(r.calls.byOperation.GetResources ?? 0), String(r.calls.byOperation.LookupEvents ?? 0), fmt(r.wallSeconds), fmt(r.quotaBoundSeconds), fmt(r.ratio), String(r.throttled)]),
     ),
+    ...scale.rows.filter((r) => r.throttledCalls.length > 0).map((r) => `  ${r.scenario}: throttled ${r.throttledCalls.join(", ")}`),
     ...scale.rows.filter((r) => r.scan).map((r) => `  ${r.scenario}: scan ${r.scan}${r.found !== undefined ? `; change ${r.found ? "found" : "NOT found"}` : ""}`),
     `  CLI \`reconcile plan\` at ${scale.cli.apis} APIs: peak RSS ${fmt(scale.cli.kib / 1024, 1)} MiB, ${fmt(scale.cli.seconds, 1)} s, exit ${scale.cli.exitCode}, ${scale.cli.throttled} throttled ("${scale.cli.summary}")`,
   ];

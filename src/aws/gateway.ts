@@ -1,10 +1,10 @@
 // The AWS boundary: one `send` for every call. It paces calls through the quota scheduler, records
 // them, and classifies failures. Each attempt is one `send`, paced and counted; `read` retries reads
 // (writes are retried by apply, which knows how to recover after a lost answer).
-import * as APIGW from "@aws-sdk/client-api-gateway";
-import * as CloudTrail from "@aws-sdk/client-cloudtrail";
-import * as IAM from "@aws-sdk/client-iam";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import type * as APIGW from "@aws-sdk/client-api-gateway";
+import type * as CloudTrail from "@aws-sdk/client-cloudtrail";
+import type * as IAM from "@aws-sdk/client-iam";
+import type * as STS from "@aws-sdk/client-sts";
 import type { Service } from "../model/changes.ts";
 import type { CallInput, CallName, CallOutput, PlannedCall } from "./calls.ts";
 import { AwsCallError, classifyError } from "./errors.ts";
@@ -23,7 +23,7 @@ export interface AwsOptions {
   quotas?: Record<string, Record<string, Quota>>;
 }
 
-type Client = APIGW.APIGatewayClient | IAM.IAMClient | CloudTrail.CloudTrailClient;
+type Client = APIGW.APIGatewayClient | IAM.IAMClient | CloudTrail.CloudTrailClient | STS.STSClient;
 
 /** What the SDK's clients accept as `credentials` provider: temporary credentials with their expiry. */
 export type CredentialsProvider = () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>;
@@ -67,35 +67,80 @@ export function createGateway(options: AwsOptions = {}): Gateway {
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
   };
   const shared: Shared = {
-    clients: { apigateway: new APIGW.APIGatewayClient(common), iam: new IAM.IAMClient(common), cloudtrail: new CloudTrail.CloudTrailClient(common) },
-    sts: new STSClient(common),
+    clients: lazyClients(common),
     scheduler: options.scheduler ?? new QuotaScheduler(options.quotas ?? { apigateway: API_GATEWAY_QUOTAS, iam: IAM_QUOTAS, cloudtrail: CLOUDTRAIL_QUOTAS }),
   };
   return passGateway(shared, undefined);
 }
 
+/** A service's SDK package (its commands) and the one client of it this gateway made. */
+interface ServiceClient {
+  module: Record<string, unknown>;
+  client: Client;
+}
+
+/**
+ * Each SDK package is loaded at its service's first call, its client made then: a pass that never calls
+ * CloudTrail (no --changes-from) or STS does not load them (each package is megabytes of code in memory).
+ */
+const PACKAGES: Record<Service | "sts", (config: object) => Promise<ServiceClient>> = {
+  apigateway: async (config) => {
+    const module = await import("@aws-sdk/client-api-gateway");
+    return { module, client: new module.APIGatewayClient(config) };
+  },
+  iam: async (config) => {
+    const module = await import("@aws-sdk/client-iam");
+    return { module, client: new module.IAMClient(config) };
+  },
+  cloudtrail: async (config) => {
+    const module = await import("@aws-sdk/client-cloudtrail");
+    return { module, client: new module.CloudTrailClient(config) };
+  },
+  sts: async (config) => {
+    const module = await import("@aws-sdk/client-sts");
+    return { module, client: new module.STSClient(config) };
+  },
+};
+
+interface LazyClients {
+  get(service: Service | "sts"): Promise<ServiceClient>;
+  destroy(): void;
+}
+
+function lazyClients(config: object): LazyClients {
+  const made = new Map<Service | "sts", Promise<ServiceClient>>();
+  return {
+    get(service) {
+      let client = made.get(service);
+      if (!client) made.set(service, (client = PACKAGES[service](config)));
+      return client;
+    },
+    destroy() {
+      for (const client of made.values()) void client.then(({ client: c }) => c.destroy(), () => undefined);
+    },
+  };
+}
+
 interface Shared {
-  clients: Record<Service, Client>;
-  sts: STSClient;
+  clients: LazyClients;
   /** Lives as long as the process: a loop must not start each pass with a burst AWS has not refilled. */
   scheduler: QuotaScheduler;
 }
 
-const modules: Record<Service, Record<string, unknown>> = { apigateway: APIGW, iam: IAM, cloudtrail: CloudTrail };
-
 /** A gateway over the shared clients and quota buckets with its own call recorder and stop signal. */
 function passGateway(shared: Shared, signal: AbortSignal | undefined): Gateway {
   const recorder = new CallRecorder();
-  const { clients, sts, scheduler } = shared;
+  const { clients, scheduler } = shared;
   /** Every call: paced by the quota scheduler, recorded, its failure classified. */
   const sendCall = async (service: Service, operation: string, input: Record<string, unknown>, priority: number): Promise<Record<string, unknown>> => {
-    const Command = modules[service][`${operation}Command`] as CommandCtor | undefined;
+    const { module, client } = await clients.get(service);
+    const Command = module[`${operation}Command`] as CommandCtor | undefined;
     if (!Command) throw new Error(`unknown ${service} operation ${operation}`);
     await scheduler.acquire(service, quotaKey(operation, input), priority, signal);
     // A call that got its token is sent even when the stop arrives now: it is "in flight".
     recorder.record(operation);
     try {
-      return (await (clients[service] as { send(command: unknown): Promise<unknown> }).send(new Command(input))) as Record<string, unknown>;
+      return (await (client as { send(command: unknown): Promise<unknown> }).send(new Command(input))) as Record<string, unknown>;
     } catch (error) {
       const detail = classifyError(error);
       recorder.recordError(detail.name, operation);
@@ -117,14 +162,16 @@ function passGateway(shared: Shared, signal: AbortSignal | undefined): Gateway {
       return sendCall(call.service, call.call, call.input, priority);
     },
     async region() {
-      return clients.apigateway.config.region();
+      return ((await clients.get("apigateway")).client as APIGW.APIGatewayClient).config.region();
     },
     async accountIdFromSts() {
       const identity = await withRetries(async () => {
         if (signal?.aborted) throw new PassAbortedError();
+        const { module, client } = await clients.get("sts");
         recorder.record("GetCallerIdentity");
         try {
-          return await sts.send(new GetCallerIdentityCommand({}));
+          const { GetCallerIdentityCommand } = module as unknown as typeof STS;
+          return await (client as STS.STSClient).send(new GetCallerIdentityCommand({}));
         } catch (error) {
           throw new AwsCallError("GetCallerIdentity", classifyError(error));
         }
@@ -133,10 +180,7 @@ function passGateway(shared: Shared, signal: AbortSignal | undefined): Gateway {
       return identity.Account;
     },
     destroy() {
-      clients.apigateway.destroy();
-      clients.iam.destroy();
-      clients.cloudtrail.destroy();
-      sts.destroy();
+      clients.destroy();
     },
   };
   return gateway;

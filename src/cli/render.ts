@@ -17,10 +17,10 @@ export function addRenderCommand(program: Command, out: Print, err: Print): void
     .addOption(new Option("-m, --manifests <path...>", "manifest files or directories (searched recursively)").default(["./manifests"]))
     .action((flags: { manifests: string[] }) => {
       // A ManifestError (file:line:column of every problem) reaches main(), which prints it and exits 1.
-      const loaded = loadManifests(flags.manifests);
+      const loaded = loadManifests(flags.manifests, undefined, { documents: true });
       for (const warning of loaded.warnings) err(`warning: ${formatIssue(warning)}\n`);
       // documentsYaml writes any manifest document (export's are RestApi and IamRole; the YAML is the same).
-      out(documentsYaml(loaded.expanded as ExportedDocument[]));
+      out(documentsYaml((loaded.expanded ?? []) as ExportedDocument[]));
       process.exitCode = EXIT.ok;
     });
 }

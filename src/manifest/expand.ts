@@ -16,6 +16,7 @@ import type {
 import { fillDefaults, fieldDefault, INTEGRATION_FIELDS, METHOD_FIELDS, REST_API_FIELDS } from "../kinds/fields.ts";
 import { roleArn } from "../model/arn.ts";
 import { normalizeMethodSettings } from "../model/method-settings.ts";
+import { compactRecord } from "../model/own.ts";
 import type { IamRoleDocument, IntegrationSpec, MethodSpec, RestApiDocument, StageSpec } from "./schema.ts";
 
 /** The defaults of the field tables (declared there, once), and the IAM role's. */
@@ -82,7 +83,7 @@ function expandMethod(method: MethodSpec, roles: RoleIndex): MethodModel {
   return {
     ...(fillDefaults(METHOD_FIELDS, method) as Omit<MethodModel, "integration" | "responses">),
     integration: method.integration ? expandIntegration(method.integration, roles) : undefined,
-    responses: Object.fromEntries(
+    responses: compactRecord(
       Object.entries(method.responses ?? {}).map(([code, r]) => [code, { responseParameters: r.responseParameters ?? {}, responseModels: r.responseModels ?? {} }]),
     ),
   };
@@ -100,7 +101,7 @@ function expandIntegration(integration: IntegrationSpec, roles: RoleIndex): Inte
   }
   return {
     ...(fillDefaults(INTEGRATION_FIELDS, { ...integration, credentials: credentialsArn }) as Omit<IntegrationModel, "responses">),
-    responses: Object.fromEntries(
+    responses: compactRecord(
       Object.entries(integration.responses ?? {}).map(([code, r]) => [
         code,
         {

@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { ZodType } from "zod";
+import { compactIntegerKeys } from "../model/own.ts";
 import type { DesiredObject, DesiredState, Origin } from "../model/types.ts";
 import { COMPOSITE_KINDS, KINDS } from "../kinds/index.ts";
 import type { AnyCompositeKind, AnyKind, GeneratedDocument, ManifestIndex } from "../kinds/kind.ts";
@@ -10,7 +11,7 @@ import type { CheckProblem } from "./checks.ts";
 import { checkText, decodeManifest, lenientText } from "./decode.ts";
 import { clip, didYouMean, formatFieldPath, IssueList, ManifestError, MAX_MESSAGE_LENGTH, quote, type FieldPath, type ManifestIssue } from "./issues.ts";
 import { API_VERSION } from "./schema.ts";
-import { parseYamlFile, type SourceDocument } from "./yaml-source.ts";
+import { parseYamlFile, type SourceDocument, type SourceLocation } from "./yaml-source.ts";
 import { describeZodIssues } from "./zod-issues.ts";
 
 export interface SourceFile {
@@ -27,10 +28,15 @@ export interface LoadedManifests {
   /** Problems that do not stop the load (CheckProblem severity "warning"), located like errors, sorted. */
   warnings: ManifestIssue[];
   /**
-   * Every document in load order as the kinds read it: a composite's (an S3Proxy's) replaced by the
-   * documents it expands to, the others as written (`reconcile render` prints them).
+   * With `{ documents: true }` only: every document in load order as the kinds read it, a composite's (an
+   * S3Proxy's) replaced by the documents it expands to, the others as written (`reconcile render` prints them).
    */
-  expanded: unknown[];
+  expanded?: unknown[];
+}
+
+export interface LoadOptions {
+  /** Keep the documents as read (LoadedManifests.expanded); a pass has no use for them. */
+  documents?: boolean;
 }
 
 const MANIFEST_FILE = /\.ya?ml$/i;
@@ -67,14 +73,14 @@ function displayPath(path: string, cwd: string): string {
   return rel.startsWith("..") || rel === "" ? path : rel;
 }
 
-export function loadManifests(paths: readonly string[], cwd = process.cwd()): LoadedManifests {
-  return parseManifests(readManifestFiles(paths, cwd));
+export function loadManifests(paths: readonly string[], cwd = process.cwd(), options: LoadOptions = {}): LoadedManifests {
+  return parseManifests(readManifestFiles(paths, cwd), KINDS, COMPOSITE_KINDS, options);
 }
 
-/** A document its kind's schema accepted. */
+/** A document its kind's schema accepted: the schema's output and where it is (not the value as read). */
 interface ValidDocument {
   doc: { kind: string; metadata: { name: string } };
-  source: SourceDocument;
+  source: SourceLocation;
   kind: AnyKind;
   /** Written by a composite document (an S3Proxy): which one, and how its problems are located. */
   generated?: Generated;
@@ -95,10 +101,15 @@ interface Registry {
 }
 
 /** Pure: manifest texts → Desired, or a ManifestError listing every problem. */
-export function parseManifests(files: readonly SourceFile[], kinds: readonly AnyKind[] = KINDS, composites: readonly AnyCompositeKind[] = COMPOSITE_KINDS): LoadedManifests {
+export function parseManifests(
+  files: readonly SourceFile[],
+  kinds: readonly AnyKind[] = KINDS,
+  composites: readonly AnyCompositeKind[] = COMPOSITE_KINDS,
+  options: LoadOptions = {},
+): LoadedManifests {
   const issues = new IssueList();
   const valid: ValidDocument[] = [];
-  const expanded: unknown[] = [];
+  const expanded: unknown[] | undefined = options.documents ? [] : undefined;
   let documentCount = 0;
   // Names come from every document, valid or not, so that a reference to an object with problems of its
   // own does not also report "no IamRole named …".
@@ -111,7 +122,7 @@ export function parseManifests(files: readonly SourceFile[], kinds: readonly Any
       documentCount++;
       for (const read of readDocument(source, issues, { kinds, composites })) {
         declare(declared, read.source.value);
-        expanded.push(read.source.value);
+        expanded?.push(read.source.value);
         if (read.valid) valid.push(read.valid);
       }
     }
@@ -129,11 +140,11 @@ export function parseManifests(files: readonly SourceFile[], kinds: readonly Any
 
   const desired: DesiredState = { objects: valid.map((document) => expandDocument(document, index)) };
   const shortWarnings = warnings.sorted().map((issue) => ({ ...issue, message: clip(issue.message, MAX_MESSAGE_LENGTH) }));
-  return { desired, files: files.map((f) => f.file), documents: documentCount, warnings: shortWarnings, expanded };
+  return { desired, files: files.map((f) => f.file), documents: documentCount, warnings: shortWarnings, ...(expanded ? { expanded } : {}) };
 }
 
 function expandDocument({ doc, source, kind, generated }: ValidDocument, index: ManifestIndex): DesiredObject {
-  const object = kind.expand(doc, index, { file: source.file, line: source.locate([]).line }) as DesiredObject;
+  const object = kind.expand(doc, index, { file: source.file, line: source.line }) as DesiredObject;
   return generated ? { ...object, origin: generated.origin } : object;
 }
 
@@ -146,7 +157,7 @@ function readDocument(source: SourceDocument, issues: IssueList, registry: Regis
   if (!validated) return [{ source }];
   const { doc, handler } = validated;
   const composite = registry.composites.find((c) => c === handler);
-  if (!composite) return [{ source, valid: { doc, source, kind: handler as AnyKind } }];
+  if (!composite) return [{ source, valid: { doc, source: locationOf(source), kind: handler as AnyKind } }];
   const problems: CheckProblem[] = composite.check(doc);
   for (const problem of problems) reporter(source, issues)(problem);
   if (problems.length > 0) return [{ source }];
@@ -156,8 +167,13 @@ function readDocument(source: SourceDocument, issues: IssueList, registry: Regis
     const written: SourceDocument = { ...source, value: document, locate: (path, at) => source.locate(fieldOf(path), at) };
     // Only the kinds proper: a composite writes documents the engine knows, never another composite.
     const read = validateDocument(written, reporter(written, issues, generated), { kinds: registry.kinds, composites: [] });
-    return { source: written, ...(read ? { valid: { doc: read.doc, source: written, kind: read.handler as AnyKind, generated } } : {}) };
+    return { source: written, ...(read ? { valid: { doc: read.doc, source: locationOf(written), kind: read.handler as AnyKind, generated } } : {}) };
   });
+}
+
+/** A document's place without its value as read: only the schema's output is kept until expansion. */
+function locationOf({ file, index, line, locate }: SourceDocument): SourceLocation {
+  return { file, index, line, locate };
 }
 
 /**
@@ -177,7 +193,7 @@ function readFile({ file, text }: SourceFile, issues: IssueList): { documents: S
  * Problems → issues at file:line:column. Of a generated document: at the composite's field that caused
  * it (source.locate maps the path), the message naming the generated document and its field.
  */
-function reporter(source: SourceDocument, issues: IssueList, generated?: Generated): (problem: CheckProblem) => void {
+function reporter(source: SourceLocation, issues: IssueList, generated?: Generated): (problem: CheckProblem) => void {
   return (problem) =>
     issues.add(source.file, () => {
       const { line, column } = source.locate(problem.path, problem.at ?? "value");
@@ -248,7 +264,8 @@ function validateDocument(source: SourceDocument, report: (p: CheckProblem) => v
   if (reserved.length > 0) return undefined;
   const schema = handler.documentSchema;
   const result = schema.safeParse(value, { reportInput: true });
-  if (result.success) return { doc: result.data as ValidDocument["doc"], handler };
+  // Held until every document is checked: status-code maps rebuilt compact (compactIntegerKeys says why).
+  if (result.success) return { doc: compactIntegerKeys(result.data) as ValidDocument["doc"], handler };
   for (const problem of describeZodIssues(schema, result.error.issues)) {
     if (problem.path[0] === "apiVersion") continue; // reported above, with a clearer message
     report(problem);

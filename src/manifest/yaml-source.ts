@@ -4,12 +4,19 @@ import type { Document, Node, Pair, YAMLError } from "yaml";
 import { formatFieldPath, quote, type FieldPath, type ManifestIssue } from "./issues.ts";
 import { MAX_DEPTH, structureProblem, tagProblems, tokenize, type GuardProblem } from "./yaml-guards.ts";
 
-export interface SourceDocument {
+/** Where a document is: enough to point at any of its fields without holding its syntax tree. */
+export interface SourceLocation {
   file: string;
   /** 0-based index of the document in its file. */
   index: number;
+  /** Line of the document's first node. */
+  line: number;
+  /** Line and column of the node at `path` (or of its deepest existing ancestor). */
+  locate: (path: FieldPath, at?: "key" | "value") => { line: number; column: number };
+}
+
+export interface SourceDocument extends SourceLocation {
   value: unknown;
-  locate(path: FieldPath, at?: "key" | "value"): { line: number; column: number };
 }
 
 export interface ParsedFile {
@@ -39,6 +46,7 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
     return { documents: [], issues: [{ file, line: 1, column: 1, field: "(yaml)", message: `could not be read: ${error instanceof Error ? error.message : String(error)}` }] };
   }
   for (const tag of tags.slice(0, MAX_TAG_ISSUES)) issues.push({ file, ...position(tag.offset), field: "(yaml)", message: tag.message });
+  const syntaxTrees = lazySyntaxTrees(text);
   const documents = yamlDocuments.flatMap((doc, index) => {
     const report = (offset: number, message: string, field = "(yaml)") => issues.push({ file, ...position(offset), field, message });
     for (const error of doc.errors) report(error.pos[0], yamlErrorMessage(error));
@@ -49,19 +57,38 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
       if (structure) report(structure.offset, structure.message);
       return [];
     }
-    const source = documentOf(file, index, doc, { report, position });
-    return source ? [source] : [];
+    const source = documentOf(file, doc, { report, position, locate: locator(syntaxTrees, index, position) });
+    return source ? [{ ...source, index }] : [];
   });
   return { documents, issues };
+}
+
+/**
+ * Finds nodes of document `index` of `text` by composing the text again on the first question. Problems are
+ * rare and a file's syntax tree is several times its size, so none is kept for a file whose documents are fine
+ * (a 500-file estate would otherwise hold every tree until the last file is checked).
+ */
+function locator(syntaxTrees: () => readonly Document.Parsed[], index: number, position: Reporting["position"]): SourceLocation["locate"] {
+  return (path, at = "value") => {
+    const doc = syntaxTrees()[index];
+    return position(doc ? offsetOf(doc, path, at) : 0);
+  };
+}
+
+/** The documents of `text` composed once, on the first call (shared by the file's documents' locators). */
+function lazySyntaxTrees(text: string): () => readonly Document.Parsed[] {
+  let trees: Document.Parsed[] | undefined;
+  return () => (trees ??= Array.from(new Composer({ uniqueKeys: false }).compose(tokenize(text, () => undefined).tokens ?? [])));
 }
 
 interface Reporting {
   report: (offset: number, message: string, field?: string) => void;
   position: (offset: number) => { line: number; column: number };
+  locate: SourceLocation["locate"];
 }
 
 /** A document the parser accepted, as a value; undefined when it is empty or has a problem (reported). */
-function documentOf(file: string, index: number, doc: Document.Parsed, { report, position }: Reporting): SourceDocument | undefined {
+function documentOf(file: string, doc: Document.Parsed, { report, position, locate }: Reporting): Omit<SourceDocument, "index"> | undefined {
   const structure = structureProblem(doc);
   if (structure) {
     report(structure.offset, structure.message);
@@ -82,7 +109,7 @@ function documentOf(file: string, index: number, doc: Document.Parsed, { report,
     return undefined;
   }
   if (value === null || value === undefined) return undefined; // empty document: a stray "---" or only comments
-  return { file, index, value, locate: (path, at = "value") => position(offsetOf(doc, path, at)) };
+  return { file, value, line: position(offsetOf(doc, [], "value")).line, locate };
 }
 
 function yamlErrorMessage(error: YAMLError): string {

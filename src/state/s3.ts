@@ -1,7 +1,7 @@
 // The S3 boundary of the state store and the lease: one client, `s3://bucket/key` locations, and every
 // S3 failure classified once, here, into what the callers act on (missing, someone else wrote first,
 // try again, not allowed).
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { classifyError } from "../aws/errors.ts";
 
 export interface S3Options {
@@ -42,9 +42,16 @@ export function formatS3Location(location: S3Location): string {
   return `${S3_SCHEME}${location.bucket}/${location.key}`;
 }
 
-export function createS3Client(options: S3Options = {}): S3Client {
+/**
+ * The S3 package is loaded only here, when a state or lease location is in S3: a local state file does not
+ * pay for it (megabytes of code in memory).
+ */
+const s3Sdk = () => import("@aws-sdk/client-s3");
+
+export async function createS3Client(options: S3Options = {}): Promise<S3Client> {
   const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL;
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const { S3Client } = await s3Sdk();
   return new S3Client({
     ...(region ? { region } : {}),
     // An emulator or S3-compatible endpoint has no per-bucket DNS names: address buckets in the path.
@@ -122,16 +129,24 @@ export type PutCondition = { ifNoneMatch: "*" } | { ifMatch: string };
 
 /** GetObject / PutObject / DeleteObject of small JSON objects, errors as S3CallError. */
 export class S3Objects {
+  private readonly client: Promise<S3Client>;
+
+  /** `client`, or its creation (createS3Client); `ownsClient`: close() destroys it. */
   constructor(
-    readonly client: S3Client,
+    client: S3Client | Promise<S3Client>,
     private readonly ownsClient: boolean,
-  ) {}
+  ) {
+    this.client = Promise.resolve(client);
+    // A client that could not be made fails the first call (with its reason); never an unhandled rejection.
+    this.client.catch(() => undefined);
+  }
 
   /** The object, or undefined when there is none. */
   async get(location: S3Location, signal?: AbortSignal): Promise<StoredObject | undefined> {
     try {
+      const { GetObjectCommand } = await s3Sdk();
       const command = new GetObjectCommand({ Bucket: location.bucket, Key: location.key });
-      const output = await this.call("GetObject", location, signal, () => this.client.send(command, { abortSignal: signal }));
+      const output = await this.call("GetObject", location, signal, async () => (await this.client).send(command, { abortSignal: signal }));
       const body = (await output.Body?.transformToString("utf8")) ?? "";
       return { body, etag: output.ETag ?? "", ...(output.LastModified ? { lastModified: output.LastModified } : {}) };
     } catch (error) {
@@ -142,6 +157,7 @@ export class S3Objects {
 
   /** Writes `body` if the condition holds; returns the new ETag. */
   async put(location: S3Location, body: string, condition: PutCondition, signal?: AbortSignal): Promise<string> {
+    const { PutObjectCommand } = await s3Sdk();
     const command = new PutObjectCommand({
       Bucket: location.bucket,
       Key: location.key,
@@ -149,7 +165,7 @@ export class S3Objects {
       ContentType: "application/json",
       ...("ifMatch" in condition ? { IfMatch: condition.ifMatch } : { IfNoneMatch: condition.ifNoneMatch }),
     });
-    const { ETag: etag } = await this.call("PutObject", location, signal, () => this.client.send(command, { abortSignal: signal }));
+    const { ETag: etag } = await this.call("PutObject", location, signal, async () => (await this.client).send(command, { abortSignal: signal }));
     // Without an ETag the next conditional write has nothing to match: refuse rather than write blind.
     if (!etag) throw new Error(`S3 PutObject ${formatS3Location(location)}: the response carried no ETag`);
     return etag;
@@ -161,12 +177,13 @@ export class S3Objects {
    * 204 when it matches, 412 when the object changed, 404 when it is gone.
    */
   async delete(location: S3Location, ifMatch: string, signal?: AbortSignal): Promise<void> {
+    const { DeleteObjectCommand } = await s3Sdk();
     const command = new DeleteObjectCommand({ Bucket: location.bucket, Key: location.key, IfMatch: ifMatch });
-    await this.call("DeleteObject", location, signal, () => this.client.send(command, { abortSignal: signal }));
+    await this.call("DeleteObject", location, signal, async () => (await this.client).send(command, { abortSignal: signal }));
   }
 
   close(): void {
-    if (this.ownsClient) this.client.destroy();
+    if (this.ownsClient) void this.client.then((client) => client.destroy(), () => undefined);
   }
 
   private async call<T>(operation: string, location: S3Location, signal: AbortSignal | undefined, send: () => Promise<T>): Promise<T> {

@@ -63,7 +63,7 @@ export interface StateStoreOptions {
   /** How to build the S3 client of an `s3://` location. */
   s3?: S3Options;
   /** Or the client itself (shared with the lease; not destroyed by close()). */
-  s3Client?: S3Client;
+  s3Client?: S3Client | Promise<S3Client>;
 }
 
 /** `s3://bucket/key` → S3StateStore; anything else is a local path → FileStateStore. */

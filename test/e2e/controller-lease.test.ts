@@ -40,7 +40,7 @@ async function driftByHand(restApiId: string, text: string): Promise<void> {
 describe("reconcile run: one writer among replicas (S3 state and lease)", () => {
   it("over 20 ticks only the lease holder writes; after SIGKILL the other takes over once the lease expired", async () => {
     await emulator.reset();
-    const s3 = createS3Client({ endpoint: emulator.endpoint, region: REGION, credentials: { accessKeyId: "testing", secretAccessKey: "testing" }, maxAttempts: 1 });
+    const s3 = await createS3Client({ endpoint: emulator.endpoint, region: REGION, credentials: { accessKeyId: "testing", secretAccessKey: "testing" }, maxAttempts: 1 });
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
 
     const a = startRun(KEYS.a);

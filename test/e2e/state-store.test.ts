@@ -20,7 +20,7 @@ useEmulator((started) => {
 });
 
 /** An S3 client standing for one controller process: its access key tells its calls apart in the log. */
-function s3As(accessKeyId: string): S3Client {
+function s3As(accessKeyId: string): Promise<S3Client> {
   return createS3Client({ endpoint: emulator.endpoint, region: REGION, credentials: { accessKeyId, secretAccessKey: "testing" }, maxAttempts: 1 });
 }
 
@@ -38,7 +38,7 @@ function stateWith(groups: Record<string, string>): StateFile {
 }
 
 beforeAll(async () => {
-  const admin = s3As("admin");
+  const admin = await s3As("admin");
   await admin.send(new CreateBucketCommand({ Bucket: BUCKET }));
   admin.destroy();
 });
@@ -91,7 +91,7 @@ describe("S3 state store", () => {
   });
 
   it("moto's S3 evaluates If-None-Match: * atomically: of simultaneous creators exactly one succeeds", async () => {
-    const writers = ["w1", "w2", "w3", "w4", "w5", "w6"].map(s3As);
+    const writers = await Promise.all(["w1", "w2", "w3", "w4", "w5", "w6"].map(s3As));
     // Unpatched moto checks, then writes: large bodies widen that window, yet two winners showed up only
     // about once in 15 rounds of 8 × 2 MB. This checks the outcome; it is a weak guard of the patch itself.
     const body = "x".repeat(512 * 1024);
@@ -113,7 +113,7 @@ describe("S3 lease", () => {
     expect(a.held()).toBe(true);
     expect(b.held()).toBe(false);
 
-    const reader = s3As("reader");
+    const reader = await s3As("reader");
     const object = await reader.send(new GetObjectCommand({ Bucket: BUCKET, Key: "lease1/state.json.lock" }));
     const lock = JSON.parse((await object.Body?.transformToString()) ?? "") as Record<string, string>;
     expect(lock).toMatchObject({ holder: "pod-a", owner: "team-a" });

@@ -5,6 +5,7 @@ import { fieldDefault, INTEGRATION_FIELDS, METHOD_FIELDS, readFields, REST_API_F
 import { TAG, userTags, type LiveRestApi, type RestApiSummary } from "../../model/live.ts";
 import type { ObserveContext } from "../kind.ts";
 import { parsePolicyDocument } from "../../model/policy.ts";
+import { compactRecord } from "../../model/own.ts";
 import type {
   HttpMethod,
   IntegrationModel,
@@ -158,5 +159,5 @@ function emptyToUndefined(value: unknown): string | undefined {
 
 /** The same keys (own entries, whatever their names), each value mapped. */
 function mapValues<T, U>(record: Record<string, T>, f: (value: T) => U): Record<string, U> {
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
+  return compactRecord(Object.entries(record).map(([k, v]) => [k, f(v)]));
 }
