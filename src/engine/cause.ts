@@ -7,8 +7,8 @@ import { stableStringify } from "../model/policy.ts";
 export type Cause = "pending" | "drift";
 
 export interface CauseFacts {
-  /** Hash of the desired spec now. */
-  desiredHash: string;
+  /** Hash of the desired spec now: asked for only when there is an applied hash to compare it with. */
+  desiredHash: () => string;
   /** Hash recorded on the live object at its last apply (absent: never applied by us). */
   appliedHash?: string;
   /** The differences between the desired spec and the last applied one, when that spec is known. */
@@ -26,7 +26,7 @@ function methodKey(change: Change): string {
 /** The cause of each change, in order. */
 export function causesOf(changes: readonly Change[], facts: CauseFacts): Cause[] {
   if (facts.appliedHash === undefined) return changes.map(() => "pending");
-  if (facts.appliedHash === facts.desiredHash) return changes.map(() => "drift");
+  if (facts.appliedHash === facts.desiredHash()) return changes.map(() => "drift");
   if (!facts.pendingChanges) return changes.map(() => "pending");
   const pending = new Set<string>();
   for (const change of facts.pendingChanges) {

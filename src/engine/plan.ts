@@ -94,7 +94,7 @@ function planObject(kind: AnyKind, object: DesiredObject, { observed, options }:
   const appliedHash = live?.tags[TAG.specHash];
   const last = ownValue(options.lastApplied, group);
   const causes = causesOf(raw.changes, {
-    desiredHash: kind.specHash(object.model),
+    desiredHash: () => kind.specHash(object.model),
     ...(appliedHash !== undefined ? { appliedHash } : {}),
     ...(last && live && last.hash === appliedHash ? { pendingChanges: (kind.diff(desiredModel, kind.withModel(live, last.model), diffContext) as KindDiff).changes } : {}),
   });

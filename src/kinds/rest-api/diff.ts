@@ -28,21 +28,36 @@ export interface RestApiDiff {
   resourceMatch: Map<string, string>;
   deployment?: { reason: string; stages: string[] };
   /** Hash of the deployable configuration (everything but stages and tags). */
-  configHash: string;
-  specHash: string;
+  /** The desired spec's hashes, worked out when first read (a plan from nothing reads them only when rendered or applied). */
+  hashes: RestApiHashes;
 }
 
 export interface RestApiHashes {
   /** The whole spec: tells whether the manifest changed since the last apply. */
-  specHash: string;
+  readonly specHash: string;
   /** The part whose change needs a deployment to go live (everything but stages, tags, name, description). */
-  configHash: string;
+  readonly configHash: string;
 }
 
-/** Both hashes, hashing the (large) resource tree once. */
+/**
+ * Both hashes, each worked out when first read, hashing the (large) resource tree once. Hashing a 300 × 5
+ * API is a third of planning it; a plan from nothing needs them only in the inputs of its deployment and
+ * final tagging, which are written when the plan is rendered or applied. The model is never changed after
+ * load, so a hash read later is the hash of the same spec.
+ */
 export function restApiHashes(model: RestApiModel): RestApiHashes {
-  const resources = contentHash(model.resources);
-  return { configHash: contentHash({ ...deployedPart(model), resources }), specHash: contentHash({ ...model, resources, stages: contentHash(model.stages) }) };
+  let resources: string | undefined;
+  let spec: string | undefined;
+  let config: string | undefined;
+  const resourcesHash = () => (resources ??= contentHash(model.resources));
+  return {
+    get configHash() {
+      return (config ??= contentHash({ ...deployedPart(model), resources: resourcesHash() }));
+    },
+    get specHash() {
+      return (spec ??= contentHash({ ...model, resources: resourcesHash(), stages: contentHash(model.stages) }));
+    },
+  };
 }
 
 /** API-level fields a deployment carries: the table's deployable ones (never stages, tags or the identity). */
@@ -72,7 +87,6 @@ export interface ApiTarget {
 export function diffRestApi(desired: RestApiModel, live: LiveRestApi | undefined, hashes: RestApiHashes = restApiHashes(desired), target?: ApiTarget): RestApiDiff {
   const api = desired.key;
   const changes: Change[] = [];
-  const { configHash, specHash } = hashes;
   const liveModel = live?.model;
 
   const apiFields = diffFields(REST_API_FIELDS, asAwsStoresIt(desired, live, target), liveModel);
@@ -94,11 +108,11 @@ export function diffRestApi(desired: RestApiModel, live: LiveRestApi | undefined
   diffResources(desired, liveModel, { match: resourceMatch, ordered }, changes);
   for (const change of diffStages(api, desired.stages, liveModel?.stages ?? {})) changes.push(change);
 
-  const deployment = deploymentDecision(desired, live, changes, configHash);
+  const deployment = deploymentDecision(desired, live, changes, hashes);
   if (deployment) {
     changes.push({ kind: "Deployment", action: "create", id: { api, stage: deployment.stages.join(",") }, fields: [], patch: [], reason: deployment.reason });
   }
-  return { key: api, changes, resourceMatch, deployment, configHash, specHash };
+  return { key: api, changes, resourceMatch, deployment, hashes };
 }
 
 /** The desired API fields in the form AWS stores them: the resource policy's `execute-api:/` expanded. */
@@ -390,7 +404,7 @@ function newSettingEntry(key: string, desired: Record<string, MethodSettingModel
 
 const DEPLOYABLE = new Set(["Resource", "Method", "MethodResponse", "Integration", "IntegrationResponse"]);
 
-function deploymentDecision(desired: RestApiModel, live: LiveRestApi | undefined, changes: readonly Change[], configHash: string): { reason: string; stages: string[] } | undefined {
+function deploymentDecision(desired: RestApiModel, live: LiveRestApi | undefined, changes: readonly Change[], hashes: RestApiHashes): { reason: string; stages: string[] } | undefined {
   const stages = Object.keys(desired.stages).sort();
   if (stages.length === 0) return undefined;
   if (!live) return { reason: "new API", stages };
@@ -399,7 +413,7 @@ function deploymentDecision(desired: RestApiModel, live: LiveRestApi | undefined
   }
   const deployed = parseDeployedTag(live.tags[TAG.deployed]);
   if (!deployed) return { reason: "no deployment by the reconciler is recorded", stages };
-  if (deployed.configHash !== configHash) return { reason: "the live configuration was changed since its last deployment", stages };
+  if (deployed.configHash !== hashes.configHash) return { reason: "the live configuration was changed since its last deployment", stages };
   const missing = stages.filter((s) => !hasOwn(live.stageDeployments, s));
   if (missing.length > 0) return { reason: `new stage ${missing.join(", ")}`, stages };
   const stale = stages.filter((s) => ownValue(live.stageDeployments, s) !== deployed.deploymentId);

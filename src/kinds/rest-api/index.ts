@@ -6,7 +6,7 @@ import { expandRestApi } from "../../manifest/expand.ts";
 import { RestApiDocumentSchema, type RestApiDocument } from "../../manifest/schema.ts";
 import { listingKeysOnce } from "../../model/hash.ts";
 import { sdkCall } from "../../aws/calls.ts";
-import type { Change, Operation } from "../../model/changes.ts";
+import type { Change } from "../../model/changes.ts";
 import type { LiveRestApi } from "../../model/live.ts";
 import { usesExecuteApiShorthand } from "../../model/policy.ts";
 import type { RestApiModel } from "../../model/types.ts";
@@ -14,7 +14,7 @@ import { securityNotes } from "../iam-role/broadening.ts";
 import type { KindHandler, ManifestIndex, Readiness } from "../kind.ts";
 import { observeRestApis } from "./claims.ts";
 import { diffRestApi, restApiHashes, type RestApiDiff, type RestApiHashes } from "./diff.ts";
-import { planRestApi } from "./plan.ts";
+import { planRestApi, type PlannedRestApi } from "./plan.ts";
 import { restApiRecovery } from "./recovery.ts";
 
 /** Hashing the resource tree is the costly part of a diff: once per manifest model. */
@@ -73,10 +73,9 @@ function describe(change: Change): string {
  * A stage created in this pass exists once its CreateStage (or the CreateDeployment that made it) is done:
  * what requires it (a usage plan, a base-path mapping) waits on `RestApi/<name>/stages/<stage>`.
  */
-function publishStages(ops: readonly Operation[], ready: Readiness): void {
-  for (const op of ops) {
-    if ((op.call === "CreateStage" || op.call === "CreateDeployment") && typeof op.input.stageName === "string") ready.set(stageKey(op.group, op.input.stageName), op.id);
-  }
+/** Publishes after which operation each stage the plan deploys or creates exists (a base-path mapping waits for it). */
+function publishStages({ group, stagesReady }: PlannedRestApi, ready: Readiness): void {
+  for (const [stage, opId] of stagesReady) ready.set(stageKey(group, stage), opId);
 }
 
 /** The readiness key of an API's stage: `${group}/stages/${stage}`. */
@@ -116,9 +115,9 @@ export const restApiKind: KindHandler<RestApiModel, LiveRestApi, RestApiDiff, Re
   withModel: (live, model) => ({ ...live, model }),
   idOf: (live, group) => live?.id ?? { $ref: "api", group },
   plan: (diff, desired, live, context) => {
-    const ops = planRestApi(diff, desired, live, { region: context.target.region, partition: context.target.partition, owner: context.owner, roleReady: context.ready, ...(context.revision ? { revision: context.revision } : {}) });
-    publishStages(ops, context.ready);
-    return ops;
+    const planned = planRestApi(diff, desired, live, { region: context.target.region, partition: context.target.partition, owner: context.owner, roleReady: context.ready, ...(context.revision ? { revision: context.revision } : {}) });
+    publishStages(planned, context.ready);
+    return planned.ops;
   },
   prune: (orphan, group, change) => [{ id: `${group}:DeleteRestApi`, ...sdkCall("apigateway", "DeleteRestApi", { restApiId: orphan.live.id }), after: [], group, change }],
   securityNotes,

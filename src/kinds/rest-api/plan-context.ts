@@ -41,6 +41,8 @@ export class RestApiPlan {
   readonly ops: Operation[] = [];
   /** The live API's id, or a ref to the one CreateRestApi answers. */
   readonly restApiId: Planned<string>;
+  /** Stage name → the operation after which the stage exists on its new deployment (CreateDeployment through it, or CreateStage). */
+  readonly stagesReady = new Map<string, string>();
   /** Set once CreateRestApi is planned: every later operation of the API waits for it. */
   createApiOp: string | undefined;
 

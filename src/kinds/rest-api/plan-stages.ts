@@ -2,7 +2,7 @@
 // stage, which it creates when new), the other stages pointed at it, stage settings and tags, stage
 // deletes, and last the API's TagResource that records what was applied.
 import type { PatchOperation } from "@aws-sdk/client-api-gateway";
-import { sdkCall, type Planned } from "../../aws/calls.ts";
+import { sdkCall, type CallInput, type Planned } from "../../aws/calls.ts";
 import type { Change } from "../../model/changes.ts";
 import { TAG } from "../../model/live.ts";
 import { hasOwn, ownValue } from "../../model/own.ts";
@@ -50,18 +50,27 @@ export function planStages(plan: RestApiPlan, configOps: string[]): void {
 function planDeployment(plan: RestApiPlan, carrier: string, configOps: string[], handled: Set<string>): string {
   const carrierStage = ownValue(plan.desired.stages, carrier);
   const carrierIsNew = !isLiveStage(plan, carrier);
-  const deployOp = plan.add({
-    id: `${plan.group}:CreateDeployment`,
-    ...sdkCall("apigateway", "CreateDeployment", {
+  // The description names the config hash: written when first read (see restApiHashes).
+  const input = once(
+    (): Planned<CallInput<"apigateway", "CreateDeployment">> => ({
       restApiId: plan.restApiId,
       stageName: carrier,
-      description: deploymentDescription(plan.diff.configHash, plan.context.revision),
+      description: deploymentDescription(plan.diff.hashes.configHash, plan.context.revision),
       ...(carrierIsNew && carrierStage ? newStageViaDeployment(carrierStage) : {}),
     }),
+  );
+  const deployOp = plan.add({
+    id: `${plan.group}:CreateDeployment`,
+    service: "apigateway",
+    call: "CreateDeployment",
+    get input() {
+      return input() as Record<string, unknown>;
+    },
     produces: "deployment",
     after: configOps,
     change: plan.changeIndex((c) => c.kind === "Deployment"),
   }).id;
+  plan.stagesReady.set(carrier, deployOp);
   if (carrierStage) {
     const target = { name: carrier, stage: carrierStage, isNew: carrierIsNew };
     planStageSettings(plan, target, deployOp);
@@ -87,6 +96,7 @@ function pointStageAtDeployment(plan: RestApiPlan, target: StageTarget, deployOp
     after: [deployOp],
     change: stageChangeIndex(plan, name),
   });
+  plan.stagesReady.set(name, created.id);
   // CreateStage set the tags already.
   planStageSettings(plan, target, created.id);
 }
@@ -122,14 +132,34 @@ function planStageTags(plan: RestApiPlan, { name, stage, isNew }: StageTarget, a
 /** Record what was applied: the spec hash always, the deployment and its config hash when one was made. */
 function planApiTags(plan: RestApiPlan, deployOp: string | undefined): void {
   const { diff, live } = plan;
-  const needsSpecTag = live === undefined || live.tags[TAG.specHash] !== diff.specHash;
+  const { hashes } = diff;
+  const needsSpecTag = live === undefined || live.tags[TAG.specHash] !== hashes.specHash;
   const userTagChange = diff.changes.find((c) => c.kind === "RestApi" && c.action === "update")?.fields.find((f) => f.field === "tags");
   if (!deployOp && !needsSpecTag && !userTagChange) return;
-  const tags: Record<string, Planned<string>> = { ...(userTagChange ? (userTagChange.after as Record<string, string>) : {}), [TAG.specHash]: diff.specHash };
-  if (live) Object.assign(tags, { [TAG.name]: plan.desired.key, [TAG.owner]: plan.context.owner });
-  if (deployOp) tags[TAG.deployed] = ref("deployment", `{}:${diff.configHash}`);
+  const resourceArn = plan.apiArn();
+  // The tags name the hashes: written when first read (see restApiHashes).
+  const input = once((): Planned<CallInput<"apigateway", "TagResource">> => {
+    const tags: Record<string, Planned<string>> = { ...(userTagChange ? (userTagChange.after as Record<string, string>) : {}), [TAG.specHash]: hashes.specHash };
+    if (live) Object.assign(tags, { [TAG.name]: plan.desired.key, [TAG.owner]: plan.context.owner });
+    if (deployOp) tags[TAG.deployed] = ref("deployment", `{}:${hashes.configHash}`);
+    return { resourceArn, tags };
+  });
   // Last, after every other operation of the API: the tags record what was applied.
-  plan.add({ id: `${plan.group}:TagResource`, ...sdkCall("apigateway", "TagResource", { resourceArn: plan.apiArn(), tags }), after: plan.opIds() });
+  plan.add({
+    id: `${plan.group}:TagResource`,
+    service: "apigateway",
+    call: "TagResource",
+    get input() {
+      return input() as Record<string, unknown>;
+    },
+    after: plan.opIds(),
+  });
+}
+
+/** `make`'s value, made on the first call and the same object on every later one. */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
 }
 
 function isLiveStage(plan: RestApiPlan, name: string): boolean {

@@ -39,7 +39,14 @@ const changeHandlers: Partial<Record<ChangeKind, ChangeHandler>> = {
   IntegrationResponse: planIntegrationResponseChange,
 };
 
-export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: LiveRestApi | undefined, context: RestApiPlanContext): Operation[] {
+/** An API's operations, and after which of them each stage the plan deploys or creates exists (for kinds that map a stage). */
+export interface PlannedRestApi {
+  ops: Operation[];
+  group: string;
+  stagesReady: ReadonlyMap<string, string>;
+}
+
+export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: LiveRestApi | undefined, context: RestApiPlanContext): PlannedRestApi {
   const plan = new RestApiPlan(diff, desired, live, context);
   diff.changes.forEach((change, index) => changeHandlers[change.kind]?.(plan, changeTarget(plan, change, index)));
   // Dependencies on operations that may come later in the diff's order, added once all are planned.
@@ -47,7 +54,7 @@ export function planRestApi(diff: RestApiDiff, desired: RestApiModel, live: Live
   orderMethodResponseDeletes(plan);
   orderDeclarationsAroundUses(plan);
   planStages(plan, plan.opIds());
-  return plan.ops;
+  return { ops: plan.ops, group: plan.group, stagesReady: plan.stagesReady };
 }
 
 function planApiChange(plan: RestApiPlan, { change, index }: ChangeTarget): void {
