@@ -6,7 +6,8 @@ import { buildPlan } from "../../src/engine/plan.ts";
 import { specHashOf } from "../../src/kinds/rest-api/diff.ts";
 import * as hash from "../../src/model/hash.ts";
 import { TAG } from "../../src/model/live.ts";
-import { configHashOf, liveApiOf, observedOf, PLAN_OPTIONS, seedApi, seedDesired } from "./support/models.ts";
+import type { seedApi} from "./support/models.ts";
+import { configHashOf, liveApiOf, observedOf, PLAN_OPTIONS, seedDesired } from "./support/models.ts";
 
 vi.mock("../../src/model/hash.ts", async (importOriginal) => {
   const original = await importOriginal<typeof hash>();
