@@ -84,23 +84,19 @@ interface ServiceClient {
  * CloudTrail (no --changes-from) or STS does not load them (each package is megabytes of code in memory).
  */
 const PACKAGES: Record<Service | "sts", (config: object) => Promise<ServiceClient>> = {
-  apigateway: async (config) => {
-    const module = await import("@aws-sdk/client-api-gateway");
-    return { module, client: new module.APIGatewayClient(config) };
-  },
-  iam: async (config) => {
-    const module = await import("@aws-sdk/client-iam");
-    return { module, client: new module.IAMClient(config) };
-  },
-  cloudtrail: async (config) => {
-    const module = await import("@aws-sdk/client-cloudtrail");
-    return { module, client: new module.CloudTrailClient(config) };
-  },
-  sts: async (config) => {
-    const module = await import("@aws-sdk/client-sts");
-    return { module, client: new module.STSClient(config) };
-  },
+  apigateway: loader(() => import("@aws-sdk/client-api-gateway"), (sdk, config) => new sdk.APIGatewayClient(config)),
+  iam: loader(() => import("@aws-sdk/client-iam"), (sdk, config) => new sdk.IAMClient(config)),
+  cloudtrail: loader(() => import("@aws-sdk/client-cloudtrail"), (sdk, config) => new sdk.CloudTrailClient(config)),
+  sts: loader(() => import("@aws-sdk/client-sts"), (sdk, config) => new sdk.STSClient(config)),
 };
+
+/** Loads a package, then makes its client. */
+function loader<M extends object>(load: () => Promise<M>, make: (sdk: M, config: object) => Client): (config: object) => Promise<ServiceClient> {
+  return async (config) => {
+    const sdk = await load();
+    return { module: sdk as unknown as Record<string, unknown>, client: make(sdk, config) };
+  };
+}
 
 interface LazyClients {
   get(service: Service | "sts"): Promise<ServiceClient>;
