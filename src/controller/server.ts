@@ -69,10 +69,20 @@ function send(res: ServerResponse, status: number, body: string, headers: Record
 
 type BodyResult = { ok: true; body: Buffer } | { ok: false };
 
-/** Reads at most `limit` bytes; past it, stops reading and answers ok: false instead of buffering on. */
+/**
+ * How much more of a refused body is read (and dropped) before the 413, and for how long at most. Closing a
+ * socket whose peer is still sending makes the kernel answer with a reset, and a reset throws away the answer
+ * the client has not read yet: a client that reads only once its upload is done (a 4 MiB delivery) would see
+ * "connection reset", never the 413. Like nginx's lingering close, a bounded drain lets such uploads finish;
+ * past the bound the answer goes anyway.
+ */
+const DRAIN_BYTES = 8 * MAX_WEBHOOK_BODY_BYTES;
+const DRAIN_MS = 2000;
+
+/** Reads at most `limit` bytes; past it, drops what follows (within the drain's bounds) and answers ok: false. */
 function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
   const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > limit) return Promise.resolve({ ok: false });
+  if (Number.isFinite(declared) && declared > limit) return drain(req, declared > limit + DRAIN_BYTES ? 0 : DRAIN_BYTES);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -80,19 +90,43 @@ function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
       size += chunk.length;
       if (size > limit) {
         req.off("data", onData);
-        req.pause();
-        resolve({ ok: false });
+        req.off("end", onEnd);
+        resolve(drain(req, DRAIN_BYTES));
         return;
       }
       chunks.push(chunk);
     };
+    const onEnd = () => resolve({ ok: true, body: Buffer.concat(chunks, size) });
     req.on("data", onData);
-    req.once("end", () => resolve({ ok: true, body: Buffer.concat(chunks, size) }));
+    req.once("end", onEnd);
     req.once("error", reject);
   });
 }
 
-/** 413 with Connection: close: node closes the socket once the answer is flushed, so the rest of the body is never read. */
+/** Reads and drops the rest of a refused body until it ends, `bytes` more were read, or DRAIN_MS passed. */
+function drain(req: IncomingMessage, bytes: number): Promise<BodyResult> {
+  if (bytes === 0 || req.readableEnded) return Promise.resolve({ ok: false });
+  return new Promise((resolve) => {
+    let drained = 0;
+    const done = () => {
+      clearTimeout(timer);
+      req.off("data", onData);
+      req.pause();
+      resolve({ ok: false });
+    };
+    const onData = (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > bytes) done();
+    };
+    const timer = setTimeout(done, DRAIN_MS);
+    req.on("data", onData);
+    req.once("end", done);
+    req.once("error", done);
+    req.resume();
+  });
+}
+
+/** 413 with Connection: close: node closes the socket once the answer is flushed; the rest of the body is never read. */
 function refuseTooLarge(res: ServerResponse): void {
   send(res, 413, `body larger than ${MAX_WEBHOOK_BODY_BYTES} bytes\n`, { connection: "close" });
 }

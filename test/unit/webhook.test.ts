@@ -2,6 +2,7 @@
 import { createHmac } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import type { IncomingHttpHeaders } from "node:http";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -162,7 +163,7 @@ describe("POST /hooks/git body limit over real HTTP", () => {
     expect(pushes).toHaveLength(1);
   });
 
-  it("one byte more is refused with 413 from Content-Length, before reading, even if correctly signed", async () => {
+  it("one byte more is refused with 413 from Content-Length, its content never looked at, even if correctly signed", async () => {
     const body = bodyOf(MAX_WEBHOOK_BODY_BYTES + 1);
     const res = await fetch(`${server.url}/hooks/git`, { method: "POST", headers: github(body) as Record<string, string>, body });
     expect(res.status).toBe(413);
@@ -188,6 +189,28 @@ describe("POST /hooks/git body limit over real HTTP", () => {
     expect(res.status).toBe(413);
     expect(await res.text()).not.toContain(SECRET);
     expect(sent).toBeLessThan(32 * MAX_WEBHOOK_BODY_BYTES);
+    expect(pushes).toHaveLength(1);
+  });
+
+  // Closing a socket with unread upload data makes the kernel send a reset, which discards the answer the
+  // client has not read yet: without the bounded drain, this client saw "connection reset", never the 413.
+  it("a client that reads only after uploading 4 MiB (chunked) gets the 413, not a reset", async () => {
+    const { port } = new URL(server.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1");
+      socket.pause(); // nothing is read until the upload is done
+      let received = "";
+      socket.on("connect", () => {
+        socket.write("POST /hooks/git HTTP/1.1\r\nHost: controller\r\nX-GitHub-Event: push\r\nTransfer-Encoding: chunked\r\n\r\n");
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        for (let i = 0; i < 64; i++) socket.write(`${chunk.length.toString(16)}\r\n${chunk.toString()}\r\n`);
+        socket.write("0\r\n\r\n", () => socket.resume());
+      });
+      socket.on("data", (data: Buffer) => (received += data.toString()));
+      socket.on("error", reject);
+      socket.on("close", () => resolve(received));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
     expect(pushes).toHaveLength(1);
   });
 });
