@@ -1,7 +1,7 @@
 // Ignore rules: JSON Pointers into a manifest's spec (`*` matches one segment) whose differences are
 // neither reported nor corrected. Applied before the diff: the desired value at an ignored path becomes
 // the live one, so that the diff, the plan and every report agree without special cases.
-import { ownValue, setOwn } from "../model/own.ts";
+import { compactIntegerKeys, ownValue, setOwn } from "../model/own.ts";
 
 export function parsePointer(pointer: string): string[] {
   if (pointer === "" || pointer === "/") return [];
@@ -17,8 +17,9 @@ function isTree(value: unknown): value is Tree {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** A deep copy shaped as the loader makes models (structuredClone alone rebuilds status-code maps the costly way: see compactIntegerKeys). */
 function clone<T>(value: T): T {
-  return value === undefined ? value : (structuredClone(value));
+  return value === undefined ? value : compactIntegerKeys(structuredClone(value));
 }
 
 /**

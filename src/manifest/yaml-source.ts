@@ -1,6 +1,7 @@
 // YAML with source positions: documents of a file, the node at a field path, duplicate-key detection.
 import { Composer, isMap, isPair, isScalar, isSeq, LineCounter } from "yaml";
 import type { Document, Node, Pair, YAMLError } from "yaml";
+import { once } from "../once.ts";
 import { formatFieldPath, quote, type FieldPath, type ManifestIssue } from "./issues.ts";
 import { MAX_DEPTH, structureProblem, tagProblems, tokenize, type GuardProblem } from "./yaml-guards.ts";
 
@@ -77,8 +78,7 @@ function locator(syntaxTrees: () => readonly Document.Parsed[], index: number, p
 
 /** The documents of `text` composed once, on the first call (shared by the file's documents' locators). */
 function lazySyntaxTrees(text: string): () => readonly Document.Parsed[] {
-  let trees: Document.Parsed[] | undefined;
-  return () => (trees ??= Array.from(new Composer({ uniqueKeys: false }).compose(tokenize(text, () => undefined).tokens ?? [])));
+  return once(() => Array.from(new Composer({ uniqueKeys: false }).compose(tokenize(text, () => undefined).tokens ?? [])));
 }
 
 interface Reporting {

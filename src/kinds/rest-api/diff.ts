@@ -5,6 +5,7 @@ import { expandExecuteApiShorthand, usesExecuteApiShorthand } from "../../model/
 import { TAG, type LiveRestApi } from "../../model/live.ts";
 import { ALL_METHODS, effectiveSetting, settingsPatchPrefix } from "../../model/method-settings.ts";
 import { hasOwn, ownValue } from "../../model/own.ts";
+import { once } from "../../once.ts";
 import type { HttpMethod, IntegrationModel, MethodModel, MethodSettingModel, RestApiModel, StageModel } from "../../model/types.ts";
 import {
   deployableFields,
@@ -46,16 +47,15 @@ export interface RestApiHashes {
  * load, so a hash read later is the hash of the same spec.
  */
 export function restApiHashes(model: RestApiModel): RestApiHashes {
-  let resources: string | undefined;
-  let spec: string | undefined;
-  let config: string | undefined;
-  const resourcesHash = () => (resources ??= contentHash(model.resources));
+  const resources = once(() => contentHash(model.resources));
+  const config = once(() => contentHash({ ...deployedPart(model), resources: resources() }));
+  const spec = once(() => contentHash({ ...model, resources: resources(), stages: contentHash(model.stages) }));
   return {
     get configHash() {
-      return (config ??= contentHash({ ...deployedPart(model), resources: resourcesHash() }));
+      return config();
     },
     get specHash() {
-      return (spec ??= contentHash({ ...model, resources: resourcesHash(), stages: contentHash(model.stages) }));
+      return spec();
     },
   };
 }

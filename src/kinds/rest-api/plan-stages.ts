@@ -5,6 +5,7 @@ import type { PatchOperation } from "@aws-sdk/client-api-gateway";
 import { sdkCall, type CallInput, type Planned } from "../../aws/calls.ts";
 import type { Change } from "../../model/changes.ts";
 import { TAG } from "../../model/live.ts";
+import { once } from "../../once.ts";
 import { hasOwn, ownValue } from "../../model/own.ts";
 import type { StageModel } from "../../model/types.ts";
 import { diffMethodSettings } from "./diff.ts";
@@ -154,12 +155,6 @@ function planApiTags(plan: RestApiPlan, deployOp: string | undefined): void {
     },
     after: plan.opIds(),
   });
-}
-
-/** `make`'s value, made on the first call and the same object on every later one. */
-function once<T>(make: () => T): () => T {
-  let made: { value: T } | undefined;
-  return () => (made ??= { value: make() }).value;
 }
 
 function isLiveStage(plan: RestApiPlan, name: string): boolean {
