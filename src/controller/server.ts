@@ -77,7 +77,7 @@ type BodyResult = { ok: true; body: Buffer } | { ok: false };
  * past the bound the answer goes anyway.
  */
 const DRAIN_BYTES = 8 * MAX_WEBHOOK_BODY_BYTES;
-const DRAIN_MS = 2000;
+const DRAIN_MS = 5000;
 
 /** Reads at most `limit` bytes; past it, drops what follows (within the drain's bounds) and answers ok: false. */
 function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
