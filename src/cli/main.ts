@@ -316,9 +316,9 @@ function countsByKind(desired: DesiredState): string {
 }
 
 /** `[120/500] APIs read` on stderr, rewritten in place: only on a terminal (never in JSON, files or CI logs). */
-function progressLine(err: (text: string) => void): (kind: string, done: number, total: number) => void {
-  return (kind, done, total) => {
+function progressLine(err: (text: string) => void): (plural: string, done: number, total: number) => void {
+  return (plural, done, total) => {
     if (total < 10) return;
-    err(`\r[${done}/${total}] ${kind} objects read${done === total ? "\n" : ""}`);
+    err(`\r[${done}/${total}] ${plural} read${done === total ? "\n" : ""}`);
   };
 }

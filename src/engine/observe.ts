@@ -35,8 +35,8 @@ export interface ObserveOptions {
   knownNames?: ReadonlyMap<string, ReadonlySet<string>>;
   /** On an incremental pass: each kind's cache of what the last pass read (see changes/feed.ts). */
   cacheFor?: (kind: AnyKind) => ReadCache | undefined;
-  /** Objects read so far of each kind, as they are read. */
-  progress?: (kind: string, done: number, total: number) => void;
+  /** Objects read so far of each kind (named by its plural), as they are read. */
+  progress?: (plural: string, done: number, total: number) => void;
 }
 
 export async function observe(gateway: Gateway, desired: DesiredState, options: ObserveOptions, kinds: readonly AnyKind[] = KINDS): Promise<Observed> {
@@ -64,7 +64,7 @@ function observeKind(gateway: Gateway, kind: AnyKind, desired: DesiredState, opt
   const knownNames = options.knownNames?.get(kind.kind) ?? new Set(mine.map((o) => o.model.key));
   const cache = options.cacheFor?.(kind);
   const progress = options.progress;
-  const context = { owner: options.owner, prune, knownNames, shared: options.shared, ...(cache ? { cache } : {}), ...(progress ? { progress: (done: number, total: number) => progress(kind.kind, done, total) } : {}) };
+  const context = { owner: options.owner, prune, knownNames, shared: options.shared, ...(cache ? { cache } : {}), ...(progress ? { progress: (done: number, total: number) => progress(kind.plural, done, total) } : {}) };
   return kind.observe(gateway, mine, context) as Promise<KindObservation>;
 }
 

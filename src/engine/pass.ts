@@ -44,7 +44,7 @@ export interface PassConfig {
   /** --changes-from cloudtrail: the change feeds, one per account and Region, kept across passes by the caller. */
   feeds?: ChangeFeeds;
   /** Objects read so far, per kind (the CLI's progress line on a terminal). */
-  progress?: (kind: string, done: number, total: number) => void;
+  progress?: (plural: string, done: number, total: number) => void;
 }
 
 /** The change feed of each target (account and Region), created on first use. */

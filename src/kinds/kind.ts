@@ -126,6 +126,8 @@ export interface KindDiff {
 export interface KindHandler<M extends ObjectModel = ObjectModel, L extends LiveObject<M> = LiveObject<M>, D extends KindDiff = KindDiff, Doc = unknown> {
   /** The manifest `kind:` and the change kind of the object itself. */
   kind: string;
+  /** How people count its objects ("APIs"): the progress line `[120/500] APIs read`. */
+  plural: string;
   /** Every Change.kind its diff produces (its own kind first): reports and groups find the kind by them. */
   changeKinds: readonly string[];
   /** The field of Change.id that holds the manifest name (the address root): `api` for RestApi. */

@@ -148,6 +148,26 @@ export function runCli(emulator: Emulator, args: readonly string[], timeoutMs = 
   });
 }
 
+/**
+ * Runs the CLI with stdout and stderr on a pseudo-terminal (util-linux `script`), as a person at a terminal
+ * runs it; `env` adds to (or, with undefined, removes from) its environment. Both streams, as the terminal
+ * showed them.
+ */
+export function runCliOnTty(emulator: Emulator, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; output: string }> {
+  const quote = (word: string) => `'${word.replace(/'/g, "'\\''")}'`;
+  const command = [process.execPath, CLI, ...args].map(quote).join(" ");
+  const merged = { ...cliEnv(emulator), ...env };
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete merged[key];
+  return new Promise((resolve, reject) => {
+    const child = spawn("script", ["-qefc", command, "/dev/null"], { cwd: REPO, env: merged, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (data: Buffer) => (output += data.toString()));
+    child.stderr.on("data", (data: Buffer) => (output += data.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, output }));
+  });
+}
+
 /** `reconcile apply -m <dir> --no-color -o json ...extra` */
 export function reconcile(emulator: Emulator, dir: string, ...extra: string[]): Promise<CliResult> {
   return runCli(emulator, ["apply", "-m", dir, "--no-color", "-o", "json", ...extra]);

@@ -45,6 +45,7 @@ const liveWidgets = new Map<string, LiveWidget>();
 
 const widgetKind: KindHandler<WidgetModel, LiveWidget, { changes: Change[] }, WidgetDoc> = {
   kind: "Widget",
+  plural: "widgets",
   changeKinds: ["Widget"],
   root: "widget",
   requires: ["RestApi"],

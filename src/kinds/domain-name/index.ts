@@ -31,6 +31,7 @@ function describe(change: Change): string {
 
 export const domainNameKind: KindHandler<DomainNameModel, LiveDomainName, KindDiff, DomainNameDocument> = {
   kind: "DomainName",
+  plural: "domain names",
   changeKinds: ["DomainName", "BasePathMapping"],
   root: "domain",
   requires: ["RestApi"],

@@ -14,6 +14,7 @@ import { diffIamRole, planIamRole, planRoleDeletion, roleSpecHash } from "./diff
 
 export const iamRoleKind: KindHandler<IamRoleModel, LiveIamRole, KindDiff, IamRoleDocument> = {
   kind: "IamRole",
+  plural: "roles",
   changeKinds: ["IamRole", "RolePolicy", "RolePolicyAttachment"],
   root: "role",
   requires: [],

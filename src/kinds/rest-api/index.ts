@@ -85,6 +85,7 @@ export function stageKey(apiGroup: string, stage: string): string {
 
 export const restApiKind: KindHandler<RestApiModel, LiveRestApi, RestApiDiff, RestApiDocument> = {
   kind: "RestApi",
+  plural: "APIs",
   changeKinds: ["RestApi", "Resource", "Method", "MethodResponse", "Integration", "IntegrationResponse", "Stage", "Deployment"],
   root: "api",
   requires: ["IamRole"],

@@ -32,6 +32,7 @@ function describe(change: Change): string {
 
 export const usagePlanKind: KindHandler<UsagePlanModel, LiveUsagePlan, { changes: Change[] }, UsagePlanDocument> = {
   kind: "UsagePlan",
+  plural: "usage plans",
   changeKinds: ["UsagePlan", "ApiKey", "UsagePlanKey"],
   root: "usagePlan",
   requires: ["RestApi"],
