@@ -4,7 +4,6 @@
  * `.apigw-reconciler/state.json`, lives there and never leaks between tests), the CLI run from it,
  * out-of-band edits through the AWS SDK, and a webhook receiver on 127.0.0.1.
  */
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,9 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type APIGatewayClient } from "@aws-sdk/client-api-gateway";
 import type { Emulator } from "../emulator/emulator.ts";
-import { ManifestDir, REPO, resourcesOf, type JsonChange, type JsonReport } from "./support.ts";
-
-const CLI = join(REPO, "bin", "reconcile.js");
+import { ManifestDir, resourcesOf, runCliIn, type CliResult, type JsonChange, type JsonReport } from "./support.ts";
 
 // ------------------------------------------------------------------------------ the drift report
 
@@ -28,46 +25,8 @@ export interface DriftReport extends Omit<JsonReport, "changes"> {
   changes: DriftChange[];
 }
 
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-  json?: DriftReport;
-}
-
-/** The CLI's environment: this machine's minus any AWS setting, plus the emulator's. */
-function cliEnv(emulator: Emulator, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith("AWS_") && key !== "APIGW_RECONCILER_OWNER" && key !== "GITHUB_SHA" && key !== "GIT_COMMIT") env[key] = value;
-  }
-  return { ...env, ...emulator.env, NO_COLOR: "1", ...extra };
-}
-
-/** Runs `node bin/reconcile.js ...args` with `cwd`; resolves on any exit code, rejects only if it did not exit. */
-export function runCliIn(emulator: Emulator, cwd: string, args: readonly string[], timeoutMs = 120_000): Promise<RunResult> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { cwd, env: cliEnv(emulator, {}), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
-      (error, stdout, stderr) => {
-        const ms = performance.now() - started;
-        const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
-        if (code === null) {
-          reject(new Error(`reconcile ${args.join(" ")} did not exit normally: ${error?.message ?? ""}\n${stderr}`));
-          return;
-        }
-        const trimmed = stdout.trim();
-        const wantsJson = args.some((a, i) => a === "json" && (args[i - 1] === "-o" || args[i - 1] === "--output"));
-        const json = wantsJson && trimmed.startsWith("{") ? (JSON.parse(trimmed) as DriftReport) : undefined;
-        resolve({ code, stdout, stderr, ms, ...(json ? { json } : {}) });
-      },
-    );
-  });
-}
+/** A run of the CLI whose JSON report is read with the drift fields. */
+export type RunResult = CliResult<DriftReport>;
 
 /** A readable account of a run for assertion messages. */
 export function explain(run: RunResult): string {
@@ -129,7 +88,7 @@ export class Workspace {
   }
 
   run(emulator: Emulator, args: readonly string[], timeoutMs?: number): Promise<RunResult> {
-    return runCliIn(emulator, this.cwd, args, timeoutMs);
+    return runCliIn<DriftReport>(emulator, this.cwd, args, timeoutMs);
   }
 
   apply(emulator: Emulator, ...extra: string[]): Promise<RunResult> {

@@ -110,42 +110,52 @@ export interface JsonReport {
   calls: { total: number; writes: number; byOperation: Record<string, number>; errors: Record<string, number> };
 }
 
-export interface CliResult {
+export interface CliResult<R = JsonReport> {
   code: number;
   stdout: string;
   stderr: string;
+  /** Wall time of the run. */
+  ms: number;
   /** The parsed `-o json` report, when stdout holds one. */
-  json?: JsonReport;
+  json?: R;
 }
 
-/** The environment of the CLI: this machine's, minus any AWS setting, plus the emulator's. */
+/** The environment of the CLI: this machine's, minus any AWS setting and revision, plus the emulator's. */
 function cliEnv(emulator: Emulator): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith("AWS_") && key !== "APIGW_RECONCILER_OWNER") env[key] = value;
+    if (!key.startsWith("AWS_") && key !== "APIGW_RECONCILER_OWNER" && key !== "GITHUB_SHA" && key !== "GIT_COMMIT") env[key] = value;
   }
   return { ...env, ...emulator.env, NO_COLOR: "1" };
 }
 
-/** Runs `node bin/reconcile.js ...args` against the emulator; never rejects on a non-zero exit. */
-export function runCli(emulator: Emulator, args: readonly string[], timeoutMs = 150_000): Promise<CliResult> {
+/** Runs `node bin/reconcile.js ...args` in `cwd` against the emulator; never rejects on a non-zero exit. */
+export function runCliIn<R = JsonReport>(emulator: Emulator, cwd: string, args: readonly string[], timeoutMs = 150_000): Promise<CliResult<R>> {
+  const started = performance.now();
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [CLI, ...args],
-      { cwd: REPO, env: cliEnv(emulator), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
+      { cwd, env: cliEnv(emulator), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
       (error, stdout, stderr) => {
+        const ms = performance.now() - started;
         const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
         if (code === null) {
           reject(new Error(`reconcile ${args.join(" ")} did not exit normally: ${error?.message ?? ""}\n${stderr}`));
           return;
         }
         const trimmed = stdout.trim();
-        const json = args.includes("json") && trimmed.startsWith("{") ? (JSON.parse(trimmed) as JsonReport) : undefined;
-        resolve({ code, stdout, stderr, ...(json ? { json } : {}) });
+        const wantsJson = args.some((a, i) => a === "json" && (args[i - 1] === "-o" || args[i - 1] === "--output"));
+        const json = wantsJson && trimmed.startsWith("{") ? (JSON.parse(trimmed) as R) : undefined;
+        resolve({ code, stdout, stderr, ms, ...(json ? { json } : {}) });
       },
     );
   });
+}
+
+/** Runs `node bin/reconcile.js ...args` from the repository's root. */
+export function runCli(emulator: Emulator, args: readonly string[], timeoutMs?: number): Promise<CliResult> {
+  return runCliIn(emulator, REPO, args, timeoutMs);
 }
 
 /**
