@@ -1,6 +1,6 @@
 // apply: runs a Plan's operations in dependency order, with bounded overlap per API, through the
 // quota-paced gateway; retries what AWS says is retryable; never duplicates after a lost answer.
-import { AwsCallError, isRoleNotYetUsable } from "../aws/errors.ts";
+import { AwsCallError } from "../aws/errors.ts";
 import type { Gateway } from "../aws/gateway.ts";
 import { PassAbortedError } from "../aws/quotas.ts";
 import { isRef, isSecretRef, type Operation, type Plan, type SecretRef } from "../model/changes.ts";
@@ -23,8 +23,8 @@ export interface ApplyOptions {
   /** Writes in flight at once per API (independent objects); IAM writes of one role are chained anyway. */
   concurrencyPerGroup: number;
   retry: RetryPolicy;
-  /** How long to keep retrying integration writes that AWS rejects because a new role is not usable yet. */
-  roleSettleMs: number;
+  /** When set, how long errors a kind declares as settling are retried, instead of the kind's own window (tests). */
+  settleMs?: number;
   onOutcome?: (outcome: OperationOutcome) => void;
   /** Once aborted, no operation starts; those in flight finish; the rest are skipped. */
   signal?: AbortSignal;
@@ -32,7 +32,7 @@ export interface ApplyOptions {
 
 const STOPPED = "not started: the pass was stopped";
 
-export const DEFAULT_APPLY: ApplyOptions = { concurrencyPerGroup: 4, retry: DEFAULT_RETRY, roleSettleMs: 60_000 };
+export const DEFAULT_APPLY: ApplyOptions = { concurrencyPerGroup: 4, retry: DEFAULT_RETRY };
 
 type Answer = Record<string, unknown>;
 
@@ -119,10 +119,18 @@ function resolveRefs(value: unknown, group: string, refs: ReadonlyMap<string, st
   return value;
 }
 
-/** The kind that sends this call says AWS is still settling what it needs (and the wait is not over). */
-function stillSettling(call: string, error: AwsCallError, started: number): boolean {
+/** The kind that sends this call says AWS is still settling what it needs: for how long it may be retried. */
+function settlingWindow(call: string, error: AwsCallError, options: ApplyOptions): number | undefined {
   const settling = recoveryOf(call)?.settling;
-  return settling !== undefined && settling.matches(error) && Date.now() - started < settling.withinMs;
+  return settling?.matches(error) ? (options.settleMs ?? settling.withinMs) : undefined;
+}
+
+/** A settling error past its window: the kind's own words for it, if it has them. */
+function afterSettling(call: string, error: unknown, options: ApplyOptions): unknown {
+  if (!(error instanceof AwsCallError)) return error;
+  const settling = recoveryOf(call)?.settling;
+  const window = settlingWindow(call, error, options);
+  return window !== undefined && settling?.gaveUp ? new Error(settling.gaveUp(error, window)) : error;
 }
 
 /** Read at the call, never kept: a missing variable fails this operation (and its object), naming the variable only. */
@@ -156,30 +164,25 @@ async function execute(op: Operation, gateway: Gateway, refs: Map<string, string
 
   const answer = await withRetries(attempt, options.retry, {
     ...(options.signal ? { signal: options.signal } : {}),
-    alsoRetry: (error) => (/Integration$/.test(op.call) && isRoleNotYetUsable(error.detail) && Date.now() - started < options.roleSettleMs) || stillSettling(op.call, error, started),
+    alsoRetry: (error) => Date.now() - started < (settlingWindow(op.call, error, options) ?? 0),
     beforeRetry: async (error) => {
       if (!error.detail.outcomeUnknown) return undefined;
       const found = await findCreated(op, input, gateway);
       return found ? { resolved: found } : undefined;
     },
   }).catch((error: unknown) => {
-    if (error instanceof AwsCallError && /Integration$/.test(op.call) && isRoleNotYetUsable(error.detail)) {
-      throw new Error(`${error.message} (the role did not become usable by API Gateway within ${Math.round(options.roleSettleMs / 1000)} s; IAM is eventually consistent — run again)`);
-    }
-    throw error;
+    throw afterSettling(op.call, error, options);
   });
 
-  recordProduced(op, answer, refs);
-  if (op.call === "CreateRestApi" && typeof answer.rootResourceId !== "string" && typeof answer.id === "string") {
-    const root = await rootResourceId(gateway, answer.id);
-    refs.set(`${op.group}|resource:/`, root);
-  }
+  await recordProduced(op, answer, refs, gateway);
 }
 
-function recordProduced(op: Operation, answer: Answer, refs: Map<string, string>): void {
+/** The ids the answer gives to later operations: its own, and those its kind says it yields besides. */
+async function recordProduced(op: Operation, answer: Answer, refs: Map<string, string>, gateway: Gateway): Promise<void> {
   if (!op.produces) return;
   if (typeof answer.id === "string") refs.set(`${op.group}|${op.produces}`, answer.id);
-  if (op.call === "CreateRestApi" && typeof answer.rootResourceId === "string") refs.set(`${op.group}|resource:/`, answer.rootResourceId);
+  const more = (await recoveryOf(op.call)?.produced?.(answer, gateway)) ?? {};
+  for (const [ref, id] of Object.entries(more)) refs.set(`${op.group}|${ref}`, id);
 }
 
 /** After a lost answer to a create, look for what it may have created, so a retry makes no duplicate. */
@@ -187,9 +190,3 @@ async function findCreated(op: Operation, input: Record<string, unknown>, gatewa
   return recoveryOf(op.call)?.find?.(input, gateway);
 }
 
-async function rootResourceId(gateway: Gateway, restApiId: string): Promise<string> {
-  const page = await gateway.read("apigateway", "GetResources", { restApiId, limit: 500 });
-  const root = (page.items ?? []).find((r) => r.path === "/");
-  if (!root?.id) throw new Error(`API ${restApiId} has no root resource`);
-  return root.id;
-}

@@ -173,11 +173,14 @@ export interface KindHandler<M extends ObjectModel = ObjectModel, L extends Live
    * (the keys of its ReadCache) an event names. A kind without it is read in full on every pass.
    */
   events?: { source: string; ids(event: WriteEvent): string[] };
-  /** Lost-answer recovery per call name (Create…): retries must never make duplicates. */
+  /**
+   * What apply must know of some of its calls, by call name: lost-answer recovery (retries must never make
+   * duplicates), errors AWS answers while something settles, and ids an answer yields besides its own.
+   */
   recovery?: Readonly<Record<string, CallRecovery>>;
 }
 
-/** How a kind recovers from a lost answer to one of its calls (the call may have taken effect). */
+/** How apply treats one of a kind's calls: after a lost answer (the call may have taken effect), while AWS settles. */
 export interface CallRecovery {
   /** The object a create made, looked up by what identifies it (ownership tags, parent and path…). */
   find?(input: Record<string, unknown>, gateway: Gateway): Promise<{ id: string } | undefined>;
@@ -187,7 +190,14 @@ export interface CallRecovery {
    * An error AWS answers while something this call needs is still settling (a stage created a moment
    * ago): retried, for at most `withinMs` after the first attempt.
    */
-  settling?: { matches(error: AwsCallError): boolean; withinMs: number };
+  settling?: {
+    matches(error: AwsCallError): boolean;
+    withinMs: number;
+    /** The failure's message once the window passed (the default: AWS's own). */
+    gaveUp?(error: AwsCallError, withinMs: number): string;
+  };
+  /** Ids the answer yields besides its own `id`, by the ref name operations use in the same group ("resource:/"). */
+  produced?(answer: Record<string, unknown>, gateway: Gateway): Promise<Record<string, string>>;
 }
 
 /** A kind as the registry holds it: its model and live types erased. */

@@ -47,7 +47,7 @@ function stubGateway(script: Script): Gateway & { calls: string[] } {
   return gateway;
 }
 
-const fast = { ...DEFAULT_APPLY, retry: { retries: 5, minTimeoutMs: 1, maxTimeoutMs: 5, maxRetryTimeMs: 2_000 }, roleSettleMs: 1_000 };
+const fast = { ...DEFAULT_APPLY, retry: { retries: 5, minTimeoutMs: 1, maxTimeoutMs: 5, maxRetryTimeMs: 2_000 }, settleMs: 1_000 };
 
 function plan(operations: Omit<Operation, "service" | "after">[] & { after?: string[] }[]): Plan {
   return {
@@ -80,7 +80,7 @@ describe("apply: retries and recovery", () => {
       return {};
     });
     const started = Date.now();
-    const [outcome] = await applyPlan(plan([{ id: "a:PutIntegration", call: "PutIntegration", input: {}, group: "RestApi/a" }]), gateway, { ...fast, roleSettleMs: 100 });
+    const [outcome] = await applyPlan(plan([{ id: "a:PutIntegration", call: "PutIntegration", input: {}, group: "RestApi/a" }]), gateway, { ...fast, settleMs: 100 });
     expect(outcome?.status).toBe("failed");
     expect(outcome?.error).toMatch(/did not become usable by API Gateway/);
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -104,6 +104,39 @@ describe("apply: retries and recovery", () => {
     );
     expect(outcomes.map((o) => o.status)).toEqual(["applied", "applied"]);
     expect(gateway.calls.filter((c) => c === "CreateResource")).toHaveLength(1);
+  });
+
+  // The root resource's id reaches later operations as `resource:/`: from CreateRestApi's answer, read with
+  // GetResources when the answer lacks it, and read too when the API was found after a lost answer.
+  it.each([
+    { reason: "the answer names the root", answers: [{ id: "api1", rootResourceId: "root1" }], reads: 0 },
+    { reason: "the answer does not name it: read once", answers: [{ id: "api1" }], reads: 1 },
+    { reason: "the answer was lost, the API found by its tags: the root read", answers: ["lost"], reads: 1 },
+  ])("CreateRestApi gives the root resource to later operations ($reason)", async ({ answers, reads }) => {
+    const putOn: unknown[] = [];
+    const gateway = stubGateway((op, input, attempt) => {
+      if (op === "CreateRestApi") {
+        const answer = answers[attempt - 1];
+        if (answer === "lost" || answer === undefined) throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+        return answer;
+      }
+      if (op === "GetRestApis") return { items: [{ id: "api1", tags: { "apigw-reconciler:name": "a", "apigw-reconciler:owner": "me" } }] };
+      if (op === "GetResources") return { items: [{ id: "child", path: "/x" }, { id: "root1", path: "/" }] };
+      if (op === "PutMethod") putOn.push(input.resourceId);
+      return {};
+    });
+    const outcomes = await applyPlan(
+      plan([
+        { id: "a:CreateRestApi", call: "CreateRestApi", input: { name: "A", tags: { "apigw-reconciler:name": "a", "apigw-reconciler:owner": "me" } }, group: "RestApi/a", produces: "api" },
+        { id: "a:PutMethod", call: "PutMethod", input: { restApiId: { $ref: "api" }, resourceId: { $ref: "resource:/" }, httpMethod: "GET" }, group: "RestApi/a", after: ["a:CreateRestApi"] },
+      ]),
+      gateway,
+      fast,
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(["applied", "applied"]);
+    expect(putOn).toEqual(["root1"]);
+    expect(gateway.calls.filter((c) => c === "GetResources")).toHaveLength(reads);
+    expect(gateway.calls.filter((c) => c === "CreateRestApi")).toHaveLength(1);
   });
 
   it("a terminal failure stops the rest of its API, not another API", async () => {

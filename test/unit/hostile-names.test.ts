@@ -265,7 +265,7 @@ describe("property: an entry under a hostile name that only AWS has (or only the
           expect(plan.changes.find((c) => c.kind === "RolePolicy" && c.id.policy === name)?.security).toContain("out of band: wildcard: allows s3:* on *");
         }
 
-        const outcomes = await applyPlan(plan, aws, { concurrencyPerGroup: 4, retry: FAST, roleSettleMs: 0 });
+        const outcomes = await applyPlan(plan, aws, { concurrencyPerGroup: 4, retry: FAST, settleMs: 0 });
         expect(outcomes.filter((o) => o.status !== "applied").map((o) => `${o.id}: ${o.error ?? o.status}`)).toEqual([]);
         const again = await planAgainst(aws, state);
         expect(again.changes).toEqual([]);

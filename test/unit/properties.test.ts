@@ -112,7 +112,7 @@ async function roundTrip(desiredApi: DesiredRestApi, before?: { model: RestApiMo
   }
   const desired: DesiredState = desiredOf({ apis: [desiredApi] });
   const plan = buildPlan(desired, await observe(aws, desired, OBSERVE), PLAN_OPTIONS);
-  const outcomes = await applyPlan(plan, aws, { concurrencyPerGroup: 4, retry: FAST, roleSettleMs: 0 });
+  const outcomes = await applyPlan(plan, aws, { concurrencyPerGroup: 4, retry: FAST, settleMs: 0 });
   const failures = outcomes.filter((o) => o.status !== "applied").map((o) => `${o.id}: ${o.error ?? o.status}`);
   const after = await observe(aws, desired, OBSERVE);
   const again = buildPlan(desired, after, PLAN_OPTIONS);
