@@ -117,7 +117,7 @@ describe("apply: retries and recovery", () => {
     const gateway = stubGateway((op, input, attempt) => {
       if (op === "CreateRestApi") {
         const answer = answers[attempt - 1];
-        if (answer === "lost" || answer === undefined) throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+        if (typeof answer !== "object") throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
         return answer;
       }
       if (op === "GetRestApis") return { items: [{ id: "api1", tags: { "apigw-reconciler:name": "a", "apigw-reconciler:owner": "me" } }] };
