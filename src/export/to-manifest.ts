@@ -1,8 +1,10 @@
 // export: the model of a live API (and of the roles its integrations assume) → manifests that load back to
 // the same model. Pure. What equals its default (the defaults `expand` fills) is left out, so the manifest
 // reads as if written by hand; the target's Region, account and partition in ARNs become placeholders.
-import { DEFAULTS } from "../manifest/expand.ts";
-import { API_VERSION, HTTP_METHODS } from "../manifest/schema.ts";
+import { ROLE_DEFAULTS } from "../kinds/iam-role/expand.ts";
+import { DEFAULTS } from "../kinds/rest-api/expand.ts";
+import { HTTP_METHODS } from "../kinds/rest-api/schema.ts";
+import { API_VERSION } from "../manifest/schema.ts";
 import { ALL_METHODS } from "../model/method-settings.ts";
 import type { Target } from "../model/placeholders.ts";
 import type {
@@ -65,13 +67,13 @@ export function iamRoleManifest(model: IamRoleModel, name: string, options: Expo
   const { target } = options;
   const spec: Obj = {};
   if (model.roleName !== name) spec.roleName = model.roleName;
-  if (model.path !== DEFAULTS.rolePath) spec.path = model.path;
+  if (model.path !== ROLE_DEFAULTS.rolePath) spec.path = model.path;
   put(spec, "description", model.description);
   spec.assumeRolePolicy = policy(model.assumeRolePolicy, target);
   const inline = Object.keys(model.inlinePolicies).sort(byCodePoint);
   if (inline.length > 0) spec.inlinePolicies = Object.fromEntries(inline.map((p) => [p, policy(model.inlinePolicies[p] as PolicyDocument, target)]));
   if (model.managedPolicyArns.length > 0) spec.managedPolicyArns = sortedWithPlaceholders(model.managedPolicyArns, target);
-  if (model.maxSessionDuration !== DEFAULTS.maxSessionDuration) spec.maxSessionDuration = model.maxSessionDuration;
+  if (model.maxSessionDuration !== ROLE_DEFAULTS.maxSessionDuration) spec.maxSessionDuration = model.maxSessionDuration;
   if (model.permissionsBoundary !== undefined) spec.permissionsBoundary = withPlaceholders(model.permissionsBoundary, target);
   putMap(spec, "tags", model.tags);
   if (options.adopt) spec.adopt = true;

@@ -7,9 +7,10 @@
 // role's inline policies 10,240 characters; managed policies attached to a role 10 by default, at most 20;
 // policy documents hold only tab, line feed, carriage return and U+0020 to U+00FF). IAM does not count
 // whitespace; GetAccountSummary calls the trust limit AssumeRolePolicySizeQuota, "in non-whitespace characters".
+import type { IamRoleDocument } from "../kinds/iam-role/schema.ts";
 import type { CheckProblem } from "./checks.ts";
 import type { FieldPath } from "./issues.ts";
-import type { IamRoleDocument, PolicyDocument } from "./schema.ts";
+import type { PolicyDocument } from "./schema.ts";
 
 /** IAM's default quotas: a raised quota in the account is not known here (see the note in checkRolePolicies). */
 export const IAM_QUOTAS = { trustPolicyCharacters: 2_048, inlinePolicyCharacters: 10_240, managedPoliciesPerRole: 10 } as const;

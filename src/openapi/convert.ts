@@ -1,6 +1,7 @@
 // A dereferenced Swagger 2.0 / OpenAPI 3.x document → one RestApi manifest, and the list of what it could
 // not carry over. Pure: the document is read, never changed.
-import { API_VERSION, HTTP_METHODS, type MethodSpec, type RestApiDocument } from "../manifest/schema.ts";
+import { HTTP_METHODS, type MethodSpec, type RestApiDocument } from "../kinds/rest-api/schema.ts";
+import { API_VERSION } from "../manifest/schema.ts";
 import { compact, isObject, objectAt, pointer, reportExtensions, stringAt, stringsAt, type JsonObject, type Unsupported } from "./json.ts";
 import { methodOf, type DocumentContext } from "./method.ts";
 import { originOf, withPlaceholders } from "./placeholders.ts";

@@ -1,7 +1,7 @@
 // x-amazon-apigateway-integration → the manifest's integration. The extension's response map is keyed by
 // selection pattern ("default" for the default response) and names a statusCode; the manifest's is keyed by
 // status code and names the selectionPattern.
-import { HTTP_METHODS, INTEGRATION_TYPES, type IntegrationSpec } from "../manifest/schema.ts";
+import { HTTP_METHODS, INTEGRATION_TYPES, type IntegrationSpec } from "../kinds/rest-api/schema.ts";
 import { compact, isObject, objectAt, pointer, stringAt, stringMapAt, stringsAt, type JsonObject, type Report } from "./json.ts";
 
 type IntegrationResponse = NonNullable<IntegrationSpec["responses"]>[string];

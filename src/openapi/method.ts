@@ -1,6 +1,6 @@
 // One OpenAPI operation → the manifest's method: authorization from `security`, request parameters from
 // `parameters`, method responses from `responses`, the integration from x-amazon-apigateway-integration.
-import type { MethodSpec } from "../manifest/schema.ts";
+import type { MethodSpec } from "../kinds/rest-api/schema.ts";
 import { integrationOf, type IntegrationContext } from "./integration.ts";
 import { compact, isObject, objectAt, pointer, stringAt, stringsAt, type JsonObject, type Report } from "./json.ts";
 

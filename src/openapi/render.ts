@@ -1,6 +1,6 @@
 // The imported manifest as YAML, and the unsupported list as the lines import prints on stderr.
 import YAML from "yaml";
-import type { RestApiDocument } from "../manifest/schema.ts";
+import type { RestApiDocument } from "../kinds/rest-api/schema.ts";
 import type { Unsupported } from "./json.ts";
 
 export function renderManifest(manifest: RestApiDocument, source: string): string {

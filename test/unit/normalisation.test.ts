@@ -416,7 +416,7 @@ const rows: Row[] = [
 /** Rows that once failed (empty descriptions): the behaviour the reconciler must keep. */
 const knownBugs: Row[] = [
   {
-    // BUG src/manifest/expand.ts:39 (and :125, :144) keeps description "" while observe turns "" or no
+    // BUG src/kinds/rest-api/expand.ts:33 (and :108, iam-role/expand.ts:24) keeps description "" while observe turns "" or no
     // description into undefined: `description: ""` in a manifest is "corrected" on every run.
     reason: 'BUG: API description "" in the manifest, absent from the answer',
     manifest: (m) => (m.api.spec.description = ""),

@@ -1,16 +1,16 @@
 // The IamRole kind: an IAM role (trust policy, inline and managed policies, boundary, tags) that API
 // Gateway integrations assume. IAM is global: one account-wide scope, orphans listed by one part only.
 // Provides: a role's ARN is ready (for the integrations that name it) after the role's last policy.
-import { checkIamRole } from "../../manifest/checks.ts";
-import { expandIamRole } from "../../manifest/expand.ts";
-import { IamRoleDocumentSchema, type IamRoleDocument } from "../../manifest/schema.ts";
 import { roleArn } from "../../model/arn.ts";
 import type { LiveIamRole } from "../../model/live.ts";
 import type { IamRoleModel } from "../../model/types.ts";
 import type { KindDiff, KindHandler } from "../kind.ts";
 import { securityNotes } from "./broadening.ts";
+import { checkIamRole } from "./checks.ts";
 import { observeIamRoles } from "./claims.ts";
 import { diffIamRole, planIamRole, planRoleDeletion, roleSpecHash } from "./diff.ts";
+import { expandIamRole } from "./expand.ts";
+import { IamRoleDocumentSchema, type IamRoleDocument } from "./schema.ts";
 
 export const iamRoleKind: KindHandler<IamRoleModel, LiveIamRole, KindDiff, IamRoleDocument> = {
   kind: "IamRole",

@@ -2,7 +2,7 @@
 // ListAttachedRolePolicies. Policy documents arrive URL-encoded and are parsed here.
 import { AwsCallError } from "../../aws/errors.ts";
 import type { Gateway } from "../../aws/gateway.ts";
-import { DEFAULTS } from "../../manifest/expand.ts";
+import { ROLE_DEFAULTS } from "./expand.ts";
 import { userTags, type LiveIamRole } from "../../model/live.ts";
 import { parsePolicyDocument } from "../../model/policy.ts";
 import type { PolicyDocument } from "../../model/types.ts";
@@ -27,12 +27,12 @@ export async function readIamRole(gateway: Gateway, roleName: string, key: strin
     model: {
       key,
       roleName: String(role.RoleName),
-      path: String(role.Path ?? DEFAULTS.rolePath),
+      path: String(role.Path ?? ROLE_DEFAULTS.rolePath),
       description: role.Description ? String(role.Description) : undefined,
       assumeRolePolicy: parsePolicyDocument(String(role.AssumeRolePolicyDocument ?? "{}")),
       inlinePolicies,
       managedPolicyArns,
-      maxSessionDuration: Number(role.MaxSessionDuration ?? DEFAULTS.maxSessionDuration),
+      maxSessionDuration: Number(role.MaxSessionDuration ?? ROLE_DEFAULTS.maxSessionDuration),
       permissionsBoundary: (role.PermissionsBoundary as Raw | undefined)?.PermissionsBoundaryArn as string | undefined,
       tags: userTags(tags),
     },

@@ -1,9 +1,6 @@
 // The RestApi kind: an API Gateway REST API (resources, methods, integrations, responses, stages).
 // Observe: GetRestApis once, then GetResources (embed=methods) + GetStages per owned API.
 // Requires IamRole: an integration's credentials name a role, which must exist before the integration.
-import { checkRestApi } from "../../manifest/checks.ts";
-import { expandRestApi } from "../../manifest/expand.ts";
-import { RestApiDocumentSchema, type RestApiDocument } from "../../manifest/schema.ts";
 import { listingKeysOnce } from "../../model/hash.ts";
 import { sdkCall } from "../../aws/calls.ts";
 import type { Change } from "../../model/changes.ts";
@@ -12,10 +9,13 @@ import { usesExecuteApiShorthand } from "../../model/policy.ts";
 import type { RestApiModel } from "../../model/types.ts";
 import { securityNotes } from "../iam-role/broadening.ts";
 import type { KindHandler, ManifestIndex, Readiness } from "../kind.ts";
+import { checkRestApi } from "./checks.ts";
 import { observeRestApis } from "./claims.ts";
 import { diffRestApi, restApiHashes, type RestApiDiff, type RestApiHashes } from "./diff.ts";
+import { expandRestApi } from "./expand.ts";
 import { planRestApi, type PlannedRestApi } from "./plan.ts";
 import { restApiRecovery } from "./recovery.ts";
+import { RestApiDocumentSchema, type RestApiDocument } from "./schema.ts";
 
 /** Hashing the resource tree is the costly part of a diff: once per manifest model. */
 const hashes = new WeakMap<RestApiModel, RestApiHashes>();

@@ -1,9 +1,10 @@
 // S3Proxy → the RestApi and IamRole documents it stands for. With every default these are exactly
 // manifests/s3-proxy-api.yaml and manifests/s3-proxy-role.yaml (test/unit/s3-proxy.test.ts holds them equal).
 import type { FieldPath } from "../../manifest/issues.ts";
-import { API_VERSION, type StageSpec } from "../../manifest/schema.ts";
+import { API_VERSION } from "../../manifest/schema.ts";
 import type { PolicyDocument } from "../../model/types.ts";
 import type { GeneratedDocument } from "../kind.ts";
+import type { StageSpec } from "../rest-api/schema.ts";
 import { actionsOf, OPERATIONS, S3_OPERATIONS, type OperationSpec, type S3OperationName } from "./operations.ts";
 import type { S3ProxyDocument, S3ProxySpec } from "./schema.ts";
 

@@ -1,7 +1,9 @@
 // The S3Proxy document: the AWS tutorial's S3-proxy API and its role in a dozen lines. Fields reuse the
 // RestApi and IamRole schemas where they mean the same thing, so the two never disagree on a rule.
 import { z } from "zod";
-import { API_VERSION, IamRoleSpecSchema, metadata, reconcileSettings, RestApiSpecSchema, StageSchema, tags } from "../../manifest/schema.ts";
+import { API_VERSION, metadata, reconcileSettings, tags } from "../../manifest/schema.ts";
+import { IamRoleSpecSchema } from "../iam-role/schema.ts";
+import { RestApiSpecSchema, StageSchema } from "../rest-api/schema.ts";
 import { ACCESS_LEVELS, S3_OPERATIONS } from "./operations.ts";
 
 // Bucket names (3-63 lowercase letters, digits, '.' and '-'), or a name prefix ending in `*` (my-app-*),
