@@ -1,17 +1,15 @@
 // The checks of a DomainName document the schema cannot express: its mappings against the RestApi
 // manifests (API and stage exist, same account and Region), API Gateway's own rules on base paths, the
 // certificate's Region and reserved tags. Each problem names its field; the loader makes it file:line.
-import type { CheckProblem } from "../../manifest/checks.ts";
+import { checkTags, type CheckProblem } from "../../manifest/checks.ts";
 import { didYouMean, quote } from "../../manifest/issues.ts";
 import type { ManifestIndex } from "../kind.ts";
 import type { RestApiExports } from "../rest-api/index.ts";
 import { NONE, type DomainNameDocument } from "./schema.ts";
 
-const RESERVED_TAG_PREFIXES = ["aws:", "apigw-reconciler:"];
-
 export function checkDomainName(doc: DomainNameDocument, index: ManifestIndex): CheckProblem[] {
   const spec = doc.spec;
-  return [...checkBasePaths(doc), ...checkMappingTargets(doc, index), ...checkCertificate(spec), ...checkSecurityPolicy(spec), ...checkTags(spec.tags)];
+  return [...checkBasePaths(doc), ...checkMappingTargets(doc, index), ...checkCertificate(spec), ...checkSecurityPolicy(spec), ...checkTags(spec.tags, ["spec", "tags"])];
 }
 
 /** Each base path once; an empty one alone: AWS answers 409 "Only one base path mapping is allowed if the base path is empty." (research §1.5). */
@@ -84,15 +82,4 @@ function checkSecurityPolicy(spec: DomainNameDocument["spec"]): CheckProblem[] {
   if (policy === undefined || policy === "TLS_1_0" || policy === "TLS_1_2") return [];
   const why = policy.endsWith("_EDGE") ? "is for edge-optimized domains" : "needs an endpoint access mode, which this reconciler does not manage yet";
   return [{ path: ["spec", "securityPolicy"], message: `${policy} ${why}; use TLS_1_2 (or TLS_1_0)` }];
-}
-
-/** As for the other kinds: the reconciler's own tags and AWS's are reserved; 5 of AWS's 50 are kept for ownership. */
-function checkTags(tags: Record<string, string> | undefined): CheckProblem[] {
-  const keys = Object.keys(tags ?? {});
-  const problems: CheckProblem[] = keys.length > 45 ? [{ path: ["spec", "tags"], message: "at most 45 tags (AWS allows 50; the reconciler keeps 5 for itself)" }] : [];
-  for (const key of keys) {
-    const reserved = RESERVED_TAG_PREFIXES.find((prefix) => key.toLowerCase().startsWith(prefix));
-    if (reserved) problems.push({ path: ["spec", "tags", key], at: "key", message: `tag keys starting with "${reserved}" are reserved` });
-  }
-  return problems;
 }

@@ -51,5 +51,3 @@ export function expandDomainName(doc: DomainNameDocument, source: SourceRef): De
     },
   };
 }
-
-/** As manifest/expand.ts fills them for the other kinds (its helper is private to it). */

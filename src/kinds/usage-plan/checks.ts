@@ -1,26 +1,13 @@
 // The checks of a UsagePlan document that its schema cannot express: references to RestApi manifests and
 // their stages, duplicates, API Gateway's rules for key values, and the environment the values come from.
-import type { CheckProblem } from "../../manifest/checks.ts";
+import { checkTags, type CheckProblem } from "../../manifest/checks.ts";
 import type { FieldPath } from "../../manifest/issues.ts";
 import type { ManifestIndex } from "../kind.ts";
 import type { RestApiExports } from "../rest-api/index.ts";
 import type { UsagePlanDocument } from "./schema.ts";
 
-const RESERVED_TAG_PREFIXES = ["aws:", "apigw-reconciler:"];
-
 export function checkUsagePlan(doc: UsagePlanDocument, index: ManifestIndex, env: NodeJS.ProcessEnv = process.env): CheckProblem[] {
   return [...checkTags(doc.spec.tags, ["spec", "tags"]), ...checkQuota(doc), ...checkApiStages(doc, index), ...checkKeys(doc, env)];
-}
-
-/** Same rules as the other kinds: ≤ 45 of the user's (AWS allows 50, the reconciler keeps 5), no reserved prefix. */
-function checkTags(tags: Record<string, string> | undefined, at: FieldPath): CheckProblem[] {
-  const keys = Object.keys(tags ?? {});
-  const problems: CheckProblem[] = keys.length > 45 ? [{ path: at, message: "at most 45 tags (AWS allows 50; the reconciler keeps 5 for itself)" }] : [];
-  for (const key of keys) {
-    const reserved = RESERVED_TAG_PREFIXES.find((prefix) => key.toLowerCase().startsWith(prefix));
-    if (reserved) problems.push({ path: [...at, key], at: "key", message: `tag keys starting with "${reserved}" are reserved` });
-  }
-  return problems;
 }
 
 /** The offset is "the number of requests subtracted from the given limit in the initial time period" (SDK QuotaSettings): at most the limit. */
