@@ -89,6 +89,11 @@ export const metadata = z.strictObject({
   annotations: z.record(z.string(), z.string()).optional(),
 });
 
+/** A kind's whole document: apiVersion, its `kind:`, metadata and its spec, no other field. */
+export function documentSchema<K extends string, S extends z.ZodType>(kind: K, spec: S) {
+  return z.strictObject({ apiVersion: z.literal(API_VERSION), kind: z.literal(kind), metadata, spec });
+}
+
 export type PolicyDocument = z.infer<typeof PolicyDocumentSchema>;
 /**
  * The model declares the policy document as plain data (model/ imports nothing from manifest/); the schema

@@ -2,7 +2,7 @@
 // desired object, defaults filled as observe fills them from AWS.
 import type { DesiredObject, ObjectModel, SourceRef } from "../../model/types.ts";
 import type { DomainNameDocument } from "./schema.ts";
-import { optionsOf } from "../../manifest/expand.ts";
+import { desiredObject } from "../../manifest/expand.ts";
 
 export interface BasePathMappingModel {
   /** metadata.name of the RestApi; a live mapping to an API no manifest of this owner claims reads `id:<restApiId>`. */
@@ -34,20 +34,14 @@ export function unmanagedApi(restApiId: string): string {
 
 export function expandDomainName(doc: DomainNameDocument, source: SourceRef): DesiredDomainName {
   const spec = doc.spec;
-  return {
-    kind: "DomainName",
-    source,
-    labels: doc.metadata.labels ?? {},
-    options: optionsOf(spec),
-    model: {
-      key: doc.metadata.name,
-      domainName: spec.domainName,
-      endpointType: spec.endpointType ?? DEFAULT_ENDPOINT_TYPE,
-      certificateArn: spec.certificateArn,
-      securityPolicy: spec.securityPolicy ?? DEFAULT_SECURITY_POLICY,
-      tags: spec.tags ?? {},
-      // fromEntries defines own entries: a base path called `__proto__` stays a mapping.
-      basePathMappings: Object.fromEntries((spec.basePathMappings ?? []).map((m) => [m.basePath, { api: m.api, stage: m.stage }])),
-    },
-  };
+  return desiredObject(doc, source, {
+    key: doc.metadata.name,
+    domainName: spec.domainName,
+    endpointType: spec.endpointType ?? DEFAULT_ENDPOINT_TYPE,
+    certificateArn: spec.certificateArn,
+    securityPolicy: spec.securityPolicy ?? DEFAULT_SECURITY_POLICY,
+    tags: spec.tags ?? {},
+    // fromEntries defines own entries: a base path called `__proto__` stays a mapping.
+    basePathMappings: Object.fromEntries((spec.basePathMappings ?? []).map((m) => [m.basePath, { api: m.api, stage: m.stage }])),
+  });
 }

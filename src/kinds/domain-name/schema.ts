@@ -2,7 +2,7 @@
 // mappings inline. The document's shape is described once here; the JSON Schema is derived from it.
 import type { SecurityPolicy } from "@aws-sdk/client-api-gateway";
 import { z } from "zod";
-import { API_VERSION, metadata, reconcileSettings, tags } from "../../manifest/schema.ts";
+import { documentSchema, reconcileSettings, tags } from "../../manifest/schema.ts";
 
 /**
  * SDK 3.1142 `SecurityPolicy` (enums.d.ts), every value, so the schema and AWS agree. The `satisfies`
@@ -89,12 +89,7 @@ export const DomainNameSpecSchema = z.strictObject({
   ...reconcileSettings,
 });
 
-export const DomainNameDocumentSchema = z.strictObject({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal("DomainName"),
-  metadata,
-  spec: DomainNameSpecSchema,
-});
+export const DomainNameDocumentSchema = documentSchema("DomainName", DomainNameSpecSchema);
 
 export type DomainNameDocument = z.infer<typeof DomainNameDocumentSchema>;
 export type DomainNameSpec = z.infer<typeof DomainNameSpecSchema>;

@@ -1,6 +1,6 @@
 // A validated IamRole document → its Desired model, with the role's defaults (the same ones observe fills
 // from AWS).
-import { nonEmpty, optionsOf } from "../../manifest/expand.ts";
+import { desiredObject, nonEmpty } from "../../manifest/expand.ts";
 import type { DesiredIamRole, SourceRef } from "../../model/types.ts";
 import type { IamRoleDocument } from "./schema.ts";
 
@@ -12,22 +12,16 @@ export const ROLE_DEFAULTS = {
 
 export function expandIamRole(doc: IamRoleDocument, source: SourceRef): DesiredIamRole {
   const spec = doc.spec;
-  return {
-    kind: "IamRole",
-    source,
-    labels: doc.metadata.labels ?? {},
-    options: optionsOf(spec),
-    model: {
-      key: doc.metadata.name,
-      roleName: spec.roleName ?? doc.metadata.name,
-      path: spec.path ?? ROLE_DEFAULTS.rolePath,
-      description: nonEmpty(spec.description),
-      assumeRolePolicy: spec.assumeRolePolicy,
-      inlinePolicies: spec.inlinePolicies ?? {},
-      managedPolicyArns: [...new Set(spec.managedPolicyArns ?? [])].sort(),
-      maxSessionDuration: spec.maxSessionDuration ?? ROLE_DEFAULTS.maxSessionDuration,
-      permissionsBoundary: spec.permissionsBoundary,
-      tags: spec.tags ?? {},
-    },
-  };
+  return desiredObject(doc, source, {
+    key: doc.metadata.name,
+    roleName: spec.roleName ?? doc.metadata.name,
+    path: spec.path ?? ROLE_DEFAULTS.rolePath,
+    description: nonEmpty(spec.description),
+    assumeRolePolicy: spec.assumeRolePolicy,
+    inlinePolicies: spec.inlinePolicies ?? {},
+    managedPolicyArns: [...new Set(spec.managedPolicyArns ?? [])].sort(),
+    maxSessionDuration: spec.maxSessionDuration ?? ROLE_DEFAULTS.maxSessionDuration,
+    permissionsBoundary: spec.permissionsBoundary,
+    tags: spec.tags ?? {},
+  });
 }

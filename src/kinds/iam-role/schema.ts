@@ -1,7 +1,7 @@
 // The IamRole manifest schema: trust policy, inline and managed policies, boundary, tags. Shared pieces
 // (apiVersion, metadata, tags, policy documents, reconcile settings) come from manifest/schema.ts.
 import { z } from "zod";
-import { API_VERSION, metadata, PolicyDocumentSchema, reconcileSettings, tags } from "../../manifest/schema.ts";
+import { documentSchema, PolicyDocumentSchema, reconcileSettings, tags } from "../../manifest/schema.ts";
 
 // Printable ASCII after "policy/", as IAM's policy paths and names are: a damaged character (U+FFFD, a control
 // character) in an ARN is refused here, not sent to AttachRolePolicy.
@@ -24,11 +24,6 @@ export const IamRoleSpecSchema = z.strictObject({
   ...reconcileSettings,
 });
 
-export const IamRoleDocumentSchema = z.strictObject({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal("IamRole"),
-  metadata,
-  spec: IamRoleSpecSchema,
-});
+export const IamRoleDocumentSchema = documentSchema("IamRole", IamRoleSpecSchema);
 
 export type IamRoleDocument = z.infer<typeof IamRoleDocumentSchema>;

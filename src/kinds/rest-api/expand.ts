@@ -1,7 +1,7 @@
 // A validated RestApi document → its Desired model: defaults filled (the same ones observe fills from AWS),
 // role references turned into ARNs, every ancestor resource made explicit.
 import type { DesiredRestApi, HttpMethod, IntegrationModel, MethodModel, ResourceModel, SourceRef, StageModel } from "../../model/types.ts";
-import { nonEmpty, optionsOf } from "../../manifest/expand.ts";
+import { desiredObject, nonEmpty } from "../../manifest/expand.ts";
 import { roleArn } from "../../model/arn.ts";
 import { normalizeMethodSettings } from "../../model/method-settings.ts";
 import { compactRecord } from "../../model/own.ts";
@@ -22,26 +22,20 @@ type RoleIndex = { get(name: string): { roleName: string; path: string } | undef
 
 export function expandRestApi(doc: RestApiDocument, roles: RoleIndex, source: SourceRef): DesiredRestApi {
   const spec = doc.spec;
-  return {
-    kind: "RestApi",
-    source,
-    labels: doc.metadata.labels ?? {},
-    options: optionsOf(spec),
-    model: {
-      key: doc.metadata.name,
-      name: spec.name ?? doc.metadata.name,
-      description: nonEmpty(spec.description),
-      endpointType: spec.endpointType ?? DEFAULTS.endpointType,
-      binaryMediaTypes: [...new Set(spec.binaryMediaTypes ?? [])].sort(),
-      minimumCompressionSize: spec.minimumCompressionSize,
-      apiKeySource: spec.apiKeySource ?? DEFAULTS.apiKeySource,
-      disableExecuteApiEndpoint: spec.disableExecuteApiEndpoint ?? false,
-      tags: spec.tags ?? {},
-      policy: spec.policy,
-      resources: expandResources(spec.resources, roles),
-      stages: Object.fromEntries(Object.entries(spec.stages ?? {}).map(([name, stage]) => [name, expandStage(name, stage)])),
-    },
-  };
+  return desiredObject(doc, source, {
+    key: doc.metadata.name,
+    name: spec.name ?? doc.metadata.name,
+    description: nonEmpty(spec.description),
+    endpointType: spec.endpointType ?? DEFAULTS.endpointType,
+    binaryMediaTypes: [...new Set(spec.binaryMediaTypes ?? [])].sort(),
+    minimumCompressionSize: spec.minimumCompressionSize,
+    apiKeySource: spec.apiKeySource ?? DEFAULTS.apiKeySource,
+    disableExecuteApiEndpoint: spec.disableExecuteApiEndpoint ?? false,
+    tags: spec.tags ?? {},
+    policy: spec.policy,
+    resources: expandResources(spec.resources, roles),
+    stages: Object.fromEntries(Object.entries(spec.stages ?? {}).map(([name, stage]) => [name, expandStage(name, stage)])),
+  });
 }
 
 export function canonicalPath(path: string): string {

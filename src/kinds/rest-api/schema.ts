@@ -1,7 +1,7 @@
 // The RestApi manifest schema: resources, methods, integrations and their responses, stages. Shared
 // pieces (apiVersion, metadata, tags, policy documents, reconcile settings) come from manifest/schema.ts.
 import { z } from "zod";
-import { API_VERSION, metadata, PolicyDocumentSchema, reconcileSettings, tags } from "../../manifest/schema.ts";
+import { documentSchema, PolicyDocumentSchema, reconcileSettings, tags } from "../../manifest/schema.ts";
 
 const text = (description: string) => z.string().meta({ description });
 const stringMap = (description: string) => z.record(z.string(), z.string()).meta({ description });
@@ -103,12 +103,7 @@ export const RestApiSpecSchema = z.strictObject({
   ...reconcileSettings,
 });
 
-export const RestApiDocumentSchema = z.strictObject({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal("RestApi"),
-  metadata,
-  spec: RestApiSpecSchema,
-});
+export const RestApiDocumentSchema = documentSchema("RestApi", RestApiSpecSchema);
 
 export type RestApiDocument = z.infer<typeof RestApiDocumentSchema>;
 export type MethodSpec = z.infer<typeof MethodSchema>;

@@ -1,7 +1,7 @@
 // The S3Proxy document: the AWS tutorial's S3-proxy API and its role in a dozen lines. Fields reuse the
 // RestApi and IamRole schemas where they mean the same thing, so the two never disagree on a rule.
 import { z } from "zod";
-import { API_VERSION, metadata, reconcileSettings, tags } from "../../manifest/schema.ts";
+import { documentSchema, reconcileSettings, tags } from "../../manifest/schema.ts";
 import { IamRoleSpecSchema } from "../iam-role/schema.ts";
 import { RestApiSpecSchema, StageSchema } from "../rest-api/schema.ts";
 import { ACCESS_LEVELS, S3_OPERATIONS } from "./operations.ts";
@@ -44,12 +44,7 @@ export const S3ProxySpecSchema = z.strictObject({
   ...reconcileSettings,
 });
 
-export const S3ProxyDocumentSchema = z.strictObject({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal("S3Proxy"),
-  metadata,
-  spec: S3ProxySpecSchema.optional(),
-});
+export const S3ProxyDocumentSchema = documentSchema("S3Proxy", S3ProxySpecSchema.optional());
 
 export type S3ProxyDocument = z.infer<typeof S3ProxyDocumentSchema>;
 export type S3ProxySpec = z.infer<typeof S3ProxySpecSchema>;

@@ -4,7 +4,7 @@ import { createHmac } from "node:crypto";
 import type { LiveObject } from "../kind.ts";
 import type { DesiredObject, ObjectModel, SourceRef } from "../../model/types.ts";
 import type { UsagePlanDocument } from "./schema.ts";
-import { optionsOf } from "../../manifest/expand.ts";
+import { desiredObject, nonEmpty } from "../../manifest/expand.ts";
 
 export interface ThrottleModel {
   burstLimit: number;
@@ -100,24 +100,17 @@ export function splitStage(value: string): { api: string; stage: string } {
 
 export function expandUsagePlan(doc: UsagePlanDocument, source: SourceRef, env: NodeJS.ProcessEnv = process.env): DesiredUsagePlan {
   const spec = doc.spec;
-  return {
-    kind: "UsagePlan",
-    source,
-    labels: doc.metadata.labels ?? {},
-    options: optionsOf(spec),
-    model: {
-      key: doc.metadata.name,
-      name: spec.name ?? doc.metadata.name,
-      // AWS does not keep an empty description: "" and none are the same.
-      description: spec.description === "" ? undefined : spec.description,
-      throttle: spec.throttle ? { burstLimit: spec.throttle.burstLimit, rateLimit: spec.throttle.rateLimit } : undefined,
-      // A quota without offset reads back offset 0 (LS cloudformation test_update_usage_plan).
-      quota: spec.quota ? { limit: spec.quota.limit, period: spec.quota.period, offset: spec.quota.offset ?? 0 } : undefined,
-      apiStages: [...new Set((spec.apiStages ?? []).map((s) => stageOf(s.api, s.stage)))].sort(),
-      apiKeys: Object.fromEntries((spec.apiKeys ?? []).map((k) => [k.name, expandKey(k, env)])),
-      tags: spec.tags ?? {},
-    },
-  };
+  return desiredObject(doc, source, {
+    key: doc.metadata.name,
+    name: spec.name ?? doc.metadata.name,
+    description: nonEmpty(spec.description),
+    throttle: spec.throttle ? { burstLimit: spec.throttle.burstLimit, rateLimit: spec.throttle.rateLimit } : undefined,
+    // A quota without offset reads back offset 0 (LS cloudformation test_update_usage_plan).
+    quota: spec.quota ? { limit: spec.quota.limit, period: spec.quota.period, offset: spec.quota.offset ?? 0 } : undefined,
+    apiStages: [...new Set((spec.apiStages ?? []).map((s) => stageOf(s.api, s.stage)))].sort(),
+    apiKeys: Object.fromEntries((spec.apiKeys ?? []).map((k) => [k.name, expandKey(k, env)])),
+    tags: spec.tags ?? {},
+  });
 }
 
 function expandKey(key: NonNullable<UsagePlanDocument["spec"]["apiKeys"]>[number], env: NodeJS.ProcessEnv): ApiKeyModel {

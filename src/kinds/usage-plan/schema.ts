@@ -2,7 +2,7 @@
 // Limits that AWS states are here where zod can say them; the rest (references, the environment) in checks.ts.
 // Sources: /work/notes/issue10-research.md §1.1 (usage plans), §1.3 (API keys), test/emulator/SOURCES.md §5.
 import { z } from "zod";
-import { API_VERSION, metadata, reconcileSettings, tags } from "../../manifest/schema.ts";
+import { documentSchema, reconcileSettings, tags } from "../../manifest/schema.ts";
 
 /** Manifest names of RestApi documents (as metadata.name is spelt). */
 const MANIFEST_NAME = /^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/;
@@ -61,13 +61,7 @@ export const UsagePlanSpecSchema = z.strictObject({
   ...reconcileSettings,
 });
 
-export const UsagePlanDocumentSchema = z
-  .strictObject({
-    apiVersion: z.literal(API_VERSION),
-    kind: z.literal("UsagePlan"),
-    metadata,
-    spec: UsagePlanSpecSchema,
-  })
+export const UsagePlanDocumentSchema = documentSchema("UsagePlan", UsagePlanSpecSchema)
   .meta({ description: "An API Gateway usage plan with its API keys." });
 
 export type UsagePlanDocument = z.infer<typeof UsagePlanDocumentSchema>;
