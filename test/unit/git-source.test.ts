@@ -302,12 +302,16 @@ describe("a git command that hangs is stopped", () => {
   let port = 0;
   const sockets: Socket[] = [];
   const closed: Promise<void>[] = [];
+  let received = 0;
 
   beforeAll(async () => {
     // Accepts the connection and never answers: git-remote-https waits for the TLS handshake.
     server = createServer((socket) => {
       sockets.push(socket);
       closed.push(new Promise((resolve) => socket.on("close", () => resolve())));
+      // What the helper sends (its TLS ClientHello) is read and dropped: a socket whose received bytes are
+      // never read never ends, so its "close" would not come when the helper dies.
+      socket.on("data", (chunk: Buffer) => (received += chunk.length));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     port = (server.address() as { port: number }).port;
@@ -329,7 +333,8 @@ describe("a git command that hangs is stopped", () => {
     const controller = new AbortController();
     const pending = source.latest(controller.signal);
     // git may take seconds to start on a loaded machine; "at once" is measured from the abort.
-    await vi.waitFor(() => expect(sockets.length).toBeGreaterThan(0), { timeout: 15_000 });
+    // The helper is stopped mid-handshake, once it has sent its first bytes (as on a loaded machine).
+    await vi.waitFor(() => expect(received).toBeGreaterThan(0), { timeout: 15_000 });
     const aborted = Date.now();
     controller.abort();
     const error = await failureOf(pending);
