@@ -92,6 +92,11 @@ interface Generated {
   fieldOf: GeneratedDocument["fieldOf"];
   /** "the RestApi my-s3 it expands to", for messages. */
   what: string;
+  /**
+   * Problems already reported for the composite, by its field and message (shared by the documents it wrote):
+   * a field copied into both (its tags) with a problem is reported once, not once per document.
+   */
+  reported: Set<string>;
 }
 
 /** The loader's registry: the kinds, and the composite kinds whose documents expand into theirs. */
@@ -162,8 +167,9 @@ function readDocument(source: SourceDocument, issues: IssueList, registry: Regis
   for (const problem of problems) reporter(source, issues)(problem);
   if (problems.length > 0) return [{ source }];
   const origin: Origin = { kind: doc.kind, name: doc.metadata.name };
+  const reported = new Set<string>();
   return composite.expandsTo(doc).map(({ document, fieldOf }) => {
-    const generated: Generated = { origin, fieldOf, what: `the ${document.kind} ${quote(document.metadata.name)} it expands to` };
+    const generated: Generated = { origin, fieldOf, what: `the ${document.kind} ${quote(document.metadata.name)} it expands to`, reported };
     const written: SourceDocument = { ...source, value: document, locate: (path, at) => source.locate(fieldOf(path), at) };
     // Only the kinds proper: a composite writes documents the engine knows, never another composite.
     const read = validateDocument(written, reporter(written, issues, generated), { kinds: registry.kinds, composites: [] });
@@ -194,13 +200,19 @@ function readFile({ file, text }: SourceFile, issues: IssueList): { documents: S
  * it (source.locate maps the path), the message naming the generated document and its field.
  */
 function reporter(source: SourceLocation, issues: IssueList, generated?: Generated): (problem: CheckProblem) => void {
-  return (problem) =>
+  return (problem) => {
+    if (generated) {
+      const once = `${formatFieldPath(generated.fieldOf(problem.path))}\n${problem.message}`;
+      if (generated.reported.has(once)) return;
+      generated.reported.add(once);
+    }
     issues.add(source.file, () => {
       const { line, column } = source.locate(problem.path, problem.at ?? "value");
       if (!generated) return { file: source.file, line, column, field: formatFieldPath(problem.path), message: problem.message };
       const field: FieldPath = generated.fieldOf(problem.path);
       return { file: source.file, line, column, field: formatFieldPath(field), message: `${problem.message} (in ${generated.what}, at ${formatFieldPath(problem.path)})` };
     });
+  };
 }
 
 /** Records the kind and name of any document that has them, valid or not. */

@@ -242,6 +242,12 @@ describe("problems point at the S3Proxy's file:line and field", () => {
     ]);
   });
 
+  it("a problem in a field it copies into both documents (a reserved tag key) is reported once, not once per document", () => {
+    expect(problems([proxyFile('  tags:\n    "aws:team": blue\n')])).toEqual([
+      'manifests/proxy.yaml:7 spec.tags["aws:team"]: tag keys starting with "aws:" are reserved (in the RestApi "my-s3" it expands to, at spec.tags["aws:team"])',
+    ]);
+  });
+
   it("a name clash with a written RestApi is an error at load, naming the S3Proxy", () => {
     const seedApi = seedFiles()[0]!;
     const [issue, ...more] = problems([seedApi, proxyFile("  apiName: MyS3\n")]);
