@@ -71,7 +71,23 @@ export function buildPlan(desired: DesiredState, observed: Observed, options: Pl
     for (const object of desired.objects) if (object.kind === kind.kind) planObject(kind, object, { observed, options }, plan);
   }
   if (options.prune) planPrune(observed, options, plan, kinds);
+  orderDeletionsAfterReleases(plan.operations);
   return { changes: plan.changes, operations: plan.operations, summary: summarize(plan.changes), skipped: plan.skipped };
+}
+
+/**
+ * An operation that deletes what other objects reference (Operation.removes: a stage) waits for the
+ * operations that stop referencing it (Operation.releases: a usage plan letting go of the stage), of
+ * whichever kind. Their own ids only: the operations are made for this plan, so `after` is set in place.
+ */
+function orderDeletionsAfterReleases(operations: readonly Operation[]): void {
+  const releasedBy = new Map<string, string[]>();
+  for (const op of operations) for (const key of op.releases ?? []) releasedBy.set(key, [...(releasedBy.get(key) ?? []), op.id]);
+  if (releasedBy.size === 0) return;
+  for (const op of operations) {
+    const releases = op.removes === undefined ? undefined : releasedBy.get(op.removes);
+    if (releases) op.after = [...new Set([...op.after, ...releases])];
+  }
 }
 
 /** Adds an object's changes; false when its mode is observe (reported, not written). */

@@ -91,6 +91,13 @@ export interface Operation {
   group: string;
   /** Index into Plan.changes this operation carries out. */
   change?: number;
+  /** What this operation deletes that other kinds' objects may reference (a readiness key: `RestApi/my-s3/stages/dev`). */
+  removes?: string;
+  /**
+   * What this operation stops referencing (readiness keys): deleting it waits for this operation. AWS drops a
+   * deleted stage from its usage plans and then refuses to remove it from them (404): the plan lets go first.
+   */
+  releases?: string[];
 }
 
 export interface PlanSummary {

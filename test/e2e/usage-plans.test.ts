@@ -24,7 +24,7 @@ import {
   type UsagePlan,
 } from "@aws-sdk/client-api-gateway";
 import type { Emulator } from "../emulator/emulator.ts";
-import { theApi, useEmulator, writeOps, type Clients } from "./support.ts";
+import { API_FILE, theApi, useEmulator, writeOps, type Clients } from "./support.ts";
 import { explain, Workspace, type DriftChange, type RunResult } from "./drift-support.ts";
 
 let emulator: Emulator;
@@ -248,6 +248,31 @@ describe("a new key value, then prune", () => {
     const withValues = (await aws.apigw.send(new GetApiKeysCommand({ includeValues: true, limit: 500 }))).items ?? [];
     expect(withValues.find((k) => k.id === after.acme!.id)?.value).toBe(NEW_VALUE);
     expect(withValues.some((k) => k.id === before.acme!.id)).toBe(false);
+    await expectNoChanges();
+  });
+
+  // AWS drops a deleted stage from every usage plan (terraform-provider-aws#14100), and then refuses to remove
+  // it from the plan: 404 "Invalid API Stage … specified for usageplan" (the emulator does both). So the
+  // plan lets go of the stage first, and the stage is deleted after.
+  it("a stage removed from the API and from the plan in one commit: the plan lets go of it, then the stage is deleted", async () => {
+    const withDev = (m: any, on: boolean) => {
+      if (on) m.spec.stages.dev = { description: "Development" };
+      else delete m.spec.stages.dev;
+    };
+    ws.manifests.edit(API_FILE, (m) => withDev(m, true));
+    const stagesOf = (m: any) => m.spec.apiStages as { api: string; stage: string }[];
+    ws.manifests.edit("usage-plan.yaml", (m) => void stagesOf(m).push({ api: "my-s3", stage: "dev" }));
+    await apply();
+    const api = await theApi(aws.apigw);
+    expect((await ourPlan()).apiStages?.map((s) => s.stage).sort()).toEqual(["dev", "prod"]);
+    ws.manifests.edit(API_FILE, (m) => withDev(m, false));
+    ws.manifests.edit("usage-plan.yaml", (m: any) => (m.spec.apiStages = stagesOf(m).filter((s) => s.stage !== "dev")));
+    await emulator.resetCalls();
+    const run = await apply();
+    // In the order AWS received them (the report lists operations in plan order).
+    const writes = (await emulator.calls()).log.map((e) => e.op).filter((op) => /UpdateUsagePlan|DeleteStage/.test(op));
+    expect(writes, explain(run)).toEqual(["apigateway:UpdateUsagePlan", "apigateway:DeleteStage"]);
+    expect((await ourPlan()).apiStages).toEqual([{ apiId: api.id, stage: "prod" }]);
     await expectNoChanges();
   });
 

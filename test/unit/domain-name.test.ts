@@ -384,6 +384,23 @@ describe("DomainName plan (through buildPlan)", () => {
     expect(op(plan, "RestApi/legacy:DeleteRestApi").after).toContain(`${GROUP}:DeleteBasePathMapping:old`);
   });
 
+  it("a stage deleted while the mapping to it is removed or repointed: DeleteStage waits for the mapping's operation", () => {
+    for (const edit of [(spec: Record<string, unknown>) => void (spec.basePathMappings = []), undefined]) {
+      const desired = loaded(edit);
+      const api = apisOf(desired)[0]!;
+      const liveModel = structuredClone(api.model);
+      liveModel.stages.dev = { ...structuredClone(liveModel.stages.prod!), name: "dev" };
+      const model = domainOf(desired).model;
+      const observed = observedWith(desired, liveOf(withMappings(model, { v1: { api: "my-s3", stage: "dev" } }), model));
+      observed.objects.set(API_GROUP, { kind: "RestApi", key: "my-s3", live: liveApiOf(liveModel), adopted: false });
+      const plan = buildPlan(desired, observed, PLAN_OPTIONS);
+      const mapping = domainOps(plan).find((o) => /BasePathMapping/.test(o.call))!;
+      expect(mapping.call).toBe(edit ? "DeleteBasePathMapping" : "UpdateBasePathMapping");
+      expect(mapping.releases).toEqual(["RestApi/my-s3/stages/dev"]);
+      expect(op(plan, "RestApi/my-s3:DeleteStage:dev").after).toContain(mapping.id);
+    }
+  });
+
   it("the readiness key a mapping waits on is the RestApi kind's stageKey", () => {
     expect(stageKey(API_GROUP, "prod")).toBe("RestApi/my-s3/stages/prod");
   });

@@ -18,7 +18,8 @@ import { TAG } from "../../src/model/live.ts";
 import { renderJson } from "../../src/report/json.ts";
 import { renderText } from "../../src/report/text.ts";
 import { resolvePlaceholders } from "../../src/model/placeholders.ts";
-import { observedOf, OWNER, PLAN_OPTIONS, ROOT, seedFiles, TARGET } from "./support/models.ts";
+import { liveApiOf, observedOf, OWNER, PLAN_OPTIONS, ROOT, seedFiles, TARGET } from "./support/models.ts";
+import type { RestApiModel } from "../../src/model/types.ts";
 
 const ENV = "UNIT_ACME_KEY";
 const VALUE = "UnitAcmeValue0123456789";
@@ -361,6 +362,44 @@ describe("plan", () => {
       "UsagePlan/partners:DeleteApiKey:globex after UsagePlan/partners:DeleteUsagePlan",
     ]);
     expect(plan.operations[0]!.input.patchOperations).toEqual([{ op: "remove", path: "/apiStages", value: "api1:prod" }]);
+  });
+
+  // AWS drops a deleted stage from its usage plans, then answers 404 to removing it from them
+  // (terraform-provider-aws#14100; LS snapshot "update-wrong-api-stages-wrong-stage"): the plan lets go first.
+  it("a stage deleted from the API and removed from the plan in one pass: DeleteStage waits for the UpdateUsagePlan", async () => {
+    const both = appliedAccount();
+    both.plans[0]!.apiStages = [{ apiId: "api1", stage: "dev" }, { apiId: "api1", stage: "prod" }];
+    const live = await liveOf(both);
+    const desired = resolvePlaceholders(load().desired, TARGET);
+    const api = desired.objects.find((o) => o.kind === "RestApi")!.model as RestApiModel;
+    const liveModel = structuredClone(api);
+    liveModel.stages.dev = { ...structuredClone(liveModel.stages.prod!), name: "dev" };
+    const observed = observedOf({ apis: [liveApiOf(liveModel)] });
+    observed.objects.set("UsagePlan/partners", { kind: "UsagePlan", key: "partners", live: live!, adopted: false });
+    const plan = buildPlan(desired, observed, PLAN_OPTIONS);
+    const update = plan.operations.find((op) => op.call === "UpdateUsagePlan")!;
+    expect(update.input.patchOperations).toEqual([{ op: "remove", path: "/apiStages", value: "api1:dev" }]);
+    expect(update.releases).toEqual(["RestApi/my-s3/stages/dev"]);
+    const deleteStage = plan.operations.find((op) => op.call === "DeleteStage")!;
+    expect(deleteStage.removes).toBe("RestApi/my-s3/stages/dev");
+    expect(deleteStage.after).toContain(update.id);
+    // Nothing else waits across kinds: the plan's update waits for no RestApi operation.
+    expect(update.after.filter((id) => id.startsWith("RestApi/"))).toEqual([]);
+  });
+
+  it("prune of a plan while its API's stage is deleted: the stage is deleted after the plan let go of it", async () => {
+    const a = appliedAccount();
+    const orphans = (await usagePlanKind.observe(gatewayOf(a), [], { owner: OWNER, prune: true, knownNames: new Set() })).orphans;
+    const desired = resolvePlaceholders(load().desired, TARGET);
+    desired.objects = desired.objects.filter((o) => o.kind !== "UsagePlan");
+    const api = desired.objects.find((o) => o.kind === "RestApi")!.model as RestApiModel;
+    const liveModel = structuredClone(api);
+    delete api.stages.prod;
+    const observed = observedOf({ apis: [liveApiOf(liveModel)] });
+    observed.orphans.push(...orphans);
+    const plan = buildPlan(desired, observed, { ...PLAN_OPTIONS, prune: true, maxDeletions: 5 });
+    const deleteStage = plan.operations.find((op) => op.call === "DeleteStage")!;
+    expect(deleteStage.after).toContain("UsagePlan/partners:UpdateUsagePlan");
   });
 
   it("security notes: a stranger's key put in the plan out of band, a key enabled by the manifest", async () => {

@@ -11,7 +11,7 @@ import { hasOwn, ownValue } from "../../model/own.ts";
 import { groupKey, type KindPlanContext } from "../kind.ts";
 import { stageKey } from "../rest-api/index.ts";
 import { basePathOf, domainSpecHash } from "./diff.ts";
-import type { DomainNameModel } from "./model.ts";
+import type { BasePathMappingModel, DomainNameModel } from "./model.ts";
 import type { LiveDomainName } from "./observe.ts";
 
 export function domainArn(partition: string, region: string, domainName: string): string {
@@ -49,10 +49,26 @@ class DomainPlan {
     return id;
   }
 
+  /** Marks the operation as letting go of the stages these live mappings name: a deletion of one waits for it. */
+  releases(opId: string, mappings: readonly BasePathMappingModel[]): void {
+    const op = this.ops.find((o) => o.id === opId);
+    if (op && mappings.length > 0) op.releases = mappingStages(mappings);
+  }
+
+  /** The live mapping at a base path, if any. */
+  liveMapping(basePath: string): BasePathMappingModel | undefined {
+    return ownValue(this.live?.model.basePathMappings, basePath);
+  }
+
   /** The operation after which the API's stage exists, when this pass creates it (absent: it exists already). */
   stageReady(api: string, stage: string): string | undefined {
     return this.context.ready.get(stageKey(groupKey("RestApi", api), stage));
   }
+}
+
+/** The stages mappings name, as the RestApi kind keys them. */
+function mappingStages(mappings: readonly BasePathMappingModel[]): string[] {
+  return mappings.map((m) => stageKey(groupKey("RestApi", m.api), m.stage));
 }
 
 export function planDomainName(changes: readonly Change[], desired: DomainNameModel, live: LiveDomainName | undefined, context: KindPlanContext): Operation[] {
@@ -74,6 +90,7 @@ function planDomainChange(plan: DomainPlan, change: Change, index: number): void
   } else if (change.action === "replace" && live) {
     // A new name: the old domain goes (with its mappings: research §1.4), the new one is created.
     const deleted = plan.add("", sdkCall("apigateway", "DeleteDomainName", { domainName: live.model.domainName }), [], index);
+    plan.releases(deleted, Object.values(live.model.basePathMappings));
     plan.created = plan.add("", createDomainCall(plan), [deleted], index);
   } else if (change.action === "update") {
     if (change.patch.length > 0) plan.add("", sdkCall("apigateway", "UpdateDomainName", { domainName: desired.domainName, patchOperations: change.patch }), [], index);
@@ -101,7 +118,10 @@ function createDomainCall(plan: DomainPlan): PlannedCall {
 function planMappingDelete(plan: DomainPlan, change: Change, index: number): void {
   const address = change.id.basePath ?? "";
   const domainName = plan.live?.model.domainName ?? plan.desired.domainName;
-  plan.mappingDeletes.push(plan.add(`:${address}`, sdkCall("apigateway", "DeleteBasePathMapping", { domainName, basePath: address }), [], index));
+  const deleted = plan.add(`:${address}`, sdkCall("apigateway", "DeleteBasePathMapping", { domainName, basePath: address }), [], index);
+  const was = plan.liveMapping(basePathOf(address));
+  plan.releases(deleted, was ? [was] : []);
+  plan.mappingDeletes.push(deleted);
 }
 
 /** A mapping created or repointed: after its domain exists, after the stage it names exists, after the deletes. */
@@ -122,7 +142,9 @@ function planMappingWrite(plan: DomainPlan, change: Change, index: number): void
   const patchOperations: Planned<PatchOperation>[] = [];
   if (change.fields.some((f) => f.field === "api")) patchOperations.push({ op: "replace", path: "/restapiId", value: restApiId });
   patchOperations.push(...change.patch);
-  plan.add(`:${address}`, sdkCall("apigateway", "UpdateBasePathMapping", { domainName, basePath: address, patchOperations }), [ready, ...plan.mappingDeletes], index);
+  const updated = plan.add(`:${address}`, sdkCall("apigateway", "UpdateBasePathMapping", { domainName, basePath: address, patchOperations }), [ready, ...plan.mappingDeletes], index);
+  const was = plan.liveMapping(basePath);
+  plan.releases(updated, was && (was.api !== mapping.api || was.stage !== mapping.stage) ? [was] : []);
 }
 
 /**
@@ -146,5 +168,6 @@ function arnOf(plan: DomainPlan): string {
 
 /** The operation that deletes an orphan: its mappings go with it (research §1.4, aws/chalice#1918). */
 export function planDomainDeletion(live: LiveDomainName, group: string, change: number): Operation[] {
-  return [{ id: `${group}:DeleteDomainName`, ...sdkCall("apigateway", "DeleteDomainName", { domainName: live.model.domainName }), after: [], group, change }];
+  const stages = mappingStages(Object.values(live.model.basePathMappings));
+  return [{ id: `${group}:DeleteDomainName`, ...sdkCall("apigateway", "DeleteDomainName", { domainName: live.model.domainName }), after: [], group, change, ...(stages.length > 0 ? { releases: stages } : {}) }];
 }

@@ -13,9 +13,12 @@ import { checkRestApi } from "./checks.ts";
 import { observeRestApis } from "./claims.ts";
 import { diffRestApi, restApiHashes, type RestApiDiff, type RestApiHashes } from "./diff.ts";
 import { expandRestApi } from "./expand.ts";
+import { stageKey } from "./plan-context.ts";
 import { planRestApi, type PlannedRestApi } from "./plan.ts";
 import { restApiRecovery } from "./recovery.ts";
 import { RestApiDocumentSchema, type RestApiDocument } from "./schema.ts";
+
+export { stageKey };
 
 /** Hashing the resource tree is the costly part of a diff: once per manifest model. */
 const hashes = new WeakMap<RestApiModel, RestApiHashes>();
@@ -73,14 +76,8 @@ function describe(change: Change): string {
  * A stage created in this pass exists once its CreateStage (or the CreateDeployment that made it) is done:
  * what requires it (a usage plan, a base-path mapping) waits on `RestApi/<name>/stages/<stage>`.
  */
-/** Publishes after which operation each stage the plan deploys or creates exists (a base-path mapping waits for it). */
 function publishStages({ group, stagesReady }: PlannedRestApi, ready: Readiness): void {
   for (const [stage, opId] of stagesReady) ready.set(stageKey(group, stage), opId);
-}
-
-/** The readiness key of an API's stage: `${group}/stages/${stage}`. */
-export function stageKey(apiGroup: string, stage: string): string {
-  return `${apiGroup}/stages/${stage}`;
 }
 
 export const restApiKind: KindHandler<RestApiModel, LiveRestApi, RestApiDiff, RestApiDocument> = {

@@ -12,6 +12,14 @@ import type { RestApiPlanContext } from "./plan.ts";
 /** An operation as a handler writes it: `after` may repeat ids, and name undefined for a dependency this plan does not create. */
 export type OperationDraft = Omit<Operation, "group" | "after"> & { after?: (string | undefined)[] };
 
+/**
+ * The readiness key of an API's stage, `${group}/stages/${stage}`: what requires it (a usage plan, a
+ * base-path mapping) waits on it once created, and lets go of it before it is deleted.
+ */
+export function stageKey(apiGroup: string, stage: string): string {
+  return `${apiGroup}/stages/${stage}`;
+}
+
 /** A reference to the id an earlier operation answers (`format` wraps it, e.g. into an ARN). */
 export const ref = (name: string, format?: string): Ref & { format?: string } => (format ? { $ref: name, format } : { $ref: name });
 

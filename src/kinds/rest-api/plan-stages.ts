@@ -9,7 +9,7 @@ import { once } from "../../once.ts";
 import { hasOwn, ownValue } from "../../model/own.ts";
 import type { StageModel } from "../../model/types.ts";
 import { diffMethodSettings } from "./diff.ts";
-import { ref, type RestApiPlan } from "./plan-context.ts";
+import { ref, stageKey, type RestApiPlan } from "./plan-context.ts";
 
 /** A desired stage, and whether this plan creates it. */
 interface StageTarget {
@@ -41,7 +41,8 @@ export function planStages(plan: RestApiPlan, configOps: string[]): void {
   for (const change of plan.diff.changes) {
     if (change.kind === "Stage" && change.action === "delete" && change.id.stage) {
       const name = change.id.stage;
-      plan.add({ id: `${plan.group}:DeleteStage:${name}`, ...sdkCall("apigateway", "DeleteStage", { restApiId: plan.restApiId, stageName: name }), change: stageChangeIndex(plan, name) });
+      const call = sdkCall("apigateway", "DeleteStage", { restApiId: plan.restApiId, stageName: name });
+      plan.add({ id: `${plan.group}:DeleteStage:${name}`, ...call, change: stageChangeIndex(plan, name), removes: stageKey(plan.group, name) });
     }
   }
   planApiTags(plan, deployOp);

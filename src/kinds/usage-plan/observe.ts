@@ -96,10 +96,11 @@ export async function observeUsagePlans(gateway: Gateway, desired: readonly Desi
   const matched = desired.map((d) => ({ desired: d, ...claimPlan(d, plans, context.owner, errors) }));
   const orphanPlans = plans.filter((p) => p.tags[TAG.name] !== undefined && p.tags[TAG.owner] === context.owner && !context.knownNames.has(String(p.tags[TAG.name])));
   if (errors.length > 0) return { objects: [], orphans: [], errors };
-  const withStages = matched.some((m) => (m.plan?.apiStages.length ?? 0) > 0);
+  // A pruned plan's stages are named too: a stage deleted in the same pass waits for the plan to let go of it.
+  const withStages = [...matched.map((m) => m.plan), ...(context.prune ? orphanPlans : [])].some((p) => (p?.apiStages.length ?? 0) > 0);
   const names = withStages ? ownedApiNames(await restApisOnce(gateway, context), context.owner) : new Map<string, string>();
   const objects = await Promise.all(matched.map((m) => observed(gateway, { ...m, keys, names, owner: context.owner })));
-  return { objects, orphans: orphanPlans.map((p) => orphanOf(p, keys, context.owner)), errors };
+  return { objects, orphans: orphanPlans.map((p) => orphanOf(p, keys, { owner: context.owner, names })), errors };
 }
 
 /** A desired plan's live plan: the one this owner's tag claims, or an untagged namesake to adopt. */
@@ -201,10 +202,10 @@ function modelOf(key: string, plan: RawPlan | undefined, stageValues: Record<str
 }
 
 /** An owned plan whose manifest is gone, with its owned keys (deleted with it) and its stages (removed first). */
-function orphanOf(plan: RawPlan, keys: readonly RawKey[], owner: string): Orphan<LiveUsagePlan> {
+function orphanOf(plan: RawPlan, keys: readonly RawKey[], { owner, names }: { owner: string; names: ReadonlyMap<string, string> }): Orphan<LiveUsagePlan> {
   const key = String(plan.tags[TAG.name]);
   const owned = keys.filter((k) => (k.tags[TAG.name] ?? "").startsWith(keyTagName(key, "")) && k.tags[TAG.owner] === owner);
-  const live = liveOf(key, plan, { owned, inPlan: new Set(), names: new Map(), allKeys: keys });
+  const live = liveOf(key, plan, { owned, inPlan: new Set(), names, allKeys: keys });
   // Every owned key goes with the plan, duplicates of one name included.
   const strayKeys = Object.fromEntries(owned.filter((k) => !Object.values(live.keys).some((f) => f.id === k.id)).map((k) => [k.id, k.name]));
   return { kind: "UsagePlan", key, label: `UsagePlan ${key} (${plan.id})`, live: { ...live, strayKeys } };

@@ -33,10 +33,11 @@ export class UsagePlanPlan {
     this.planId = live?.id ?? { $ref: "usagePlan" };
   }
 
-  add(suffix: string, planned: PlannedCall, extra: { after?: string[]; change?: number; produces?: string } = {}): string {
+  add(suffix: string, planned: PlannedCall, extra: { after?: string[]; change?: number; produces?: string; releases?: string[] } = {}): string {
     const id = `${this.group}:${planned.call}${suffix}`;
     const after = [...new Set([...(this.createdBy && id !== this.createdBy ? [this.createdBy] : []), ...(extra.after ?? [])])];
-    this.ops.push({ id, ...planned, after, group: this.group, ...(extra.change !== undefined ? { change: extra.change } : {}), ...(extra.produces ? { produces: extra.produces } : {}) });
+    const releases = extra.releases?.length ? { releases: extra.releases } : {};
+    this.ops.push({ id, ...planned, after, group: this.group, ...(extra.change !== undefined ? { change: extra.change } : {}), ...(extra.produces ? { produces: extra.produces } : {}), ...releases });
     return id;
   }
 
@@ -60,11 +61,16 @@ export class UsagePlanPlan {
   /** The op after which a stage created in this pass exists (none: it already does). */
   stageReady(stages: readonly string[]): string[] {
     return stages.flatMap((s) => {
-      const { api, stage } = splitStage(s);
-      const op = this.context.ready.get(stageKey(`RestApi/${api}`, stage));
+      const op = this.context.ready.get(stageKeyOf(s));
       return op ? [op] : [];
     });
   }
+}
+
+/** A model stage (`my-s3:prod`) as the RestApi kind keys its stages (`RestApi/my-s3/stages/prod`). */
+function stageKeyOf(modelStage: string): string {
+  const { api, stage } = splitStage(modelStage);
+  return stageKey(`RestApi/${api}`, stage);
 }
 
 export function planUsagePlan(changes: readonly Change[], desired: UsagePlanModel, live: LiveUsagePlan | undefined, context: KindPlanContext & { specHash: string }): Operation[] {
@@ -104,19 +110,28 @@ function planPlanChange(plan: UsagePlanPlan, change: Change, index: number): voi
     return;
   }
   const patch = resolvedPatch(plan, change);
-  const added = change.fields.filter((f) => f.field === "apiStages").flatMap((f) => ((f.after as string[] | undefined) ?? []).filter((s) => !((f.before as string[] | undefined) ?? []).includes(s)));
-  if (patch.length > 0) plan.add("", sdkCall("apigateway", "UpdateUsagePlan", { usagePlanId: plan.planId, patchOperations: patch }), { after: plan.stageReady(added), change: index });
+  const { added, removed } = stagesChanged(change);
+  // A stage deleted in this pass waits for the plan to let go of it (Operation.releases).
+  const update = { after: plan.stageReady(added), change: index, releases: removed.map(stageKeyOf) };
+  if (patch.length > 0) plan.add("", sdkCall("apigateway", "UpdateUsagePlan", { usagePlanId: plan.planId, patchOperations: patch }), update);
   const tags = change.fields.find((f) => f.field === "tags");
   plan.tagsChanged = tags !== undefined;
-  const removed = Object.keys((tags?.before ?? {}) as Record<string, string>).filter((k) => !hasOwn(tags?.after as Record<string, string>, k));
+  const untagged = Object.keys((tags?.before ?? {}) as Record<string, string>).filter((k) => !hasOwn(tags?.after as Record<string, string>, k));
   // New and changed tags are written by the final TagResource, with the ownership tags.
-  if (removed.length > 0) plan.add("", sdkCall("apigateway", "UntagResource", { resourceArn: plan.arn("usageplans", plan.planId), tagKeys: removed }), { change: index });
+  if (untagged.length > 0) plan.add("", sdkCall("apigateway", "UntagResource", { resourceArn: plan.arn("usageplans", plan.planId), tagKeys: untagged }), { change: index });
+}
+
+/** The model stages (`my-s3:prod`) a change adds to the plan and removes from it. */
+function stagesChanged(change: Change): { added: string[]; removed: string[] } {
+  const field = change.fields.find((f) => f.field === "apiStages");
+  const before = (field?.before as string[] | undefined) ?? [];
+  const after = (field?.after as string[] | undefined) ?? [];
+  return { added: after.filter((s) => !before.includes(s)), removed: before.filter((s) => !after.includes(s)) };
 }
 
 /** The change's patch with each added stage's value as the API's id (a ref when the API is created in this pass). */
 function resolvedPatch(plan: UsagePlanPlan, change: Change): Planned<PatchOperation>[] {
-  const stages = change.fields.find((f) => f.field === "apiStages");
-  const added = ((stages?.after as string[] | undefined) ?? []).filter((s) => !((stages?.before as string[] | undefined) ?? []).includes(s));
+  const { added } = stagesChanged(change);
   const kept = change.patch.filter((op) => !(op.path === "/apiStages" && op.op === "add"));
   const adds = added.flatMap((s) => {
     const { api, stage } = splitStage(s);
@@ -191,14 +206,15 @@ function planFinalTags(plan: UsagePlanPlan, specHash: string): void {
 /** Prune: every stage removed in one UpdateUsagePlan (AWS refuses to delete a plan with stages: SOURCES.md §5), the plan deleted, then its keys. */
 export function planUsagePlanDeletion(live: LiveUsagePlan, group: string, change: number): Operation[] {
   const ops: Operation[] = [];
-  const add = (suffix: string, planned: PlannedCall, after: string[]) => {
+  const add = (suffix: string, planned: PlannedCall, after: string[], releases: string[] = []) => {
     const id = `${group}:${planned.call}${suffix}`;
-    ops.push({ id, ...planned, after, group, change });
+    ops.push({ id, ...planned, after, group, change, ...(releases.length > 0 ? { releases } : {}) });
     return id;
   };
   if (!live.id) return ops;
-  const stages = Object.values(live.stageValues);
-  const cleared = stages.length > 0 ? [add("", sdkCall("apigateway", "UpdateUsagePlan", { usagePlanId: live.id, patchOperations: stages.map((value) => ({ op: "remove" as const, path: "/apiStages", value })) }), [])] : [];
+  const stages = Object.entries(live.stageValues);
+  const removeAll = stages.map(([, value]) => ({ op: "remove" as const, path: "/apiStages", value }));
+  const cleared = stages.length > 0 ? [add("", sdkCall("apigateway", "UpdateUsagePlan", { usagePlanId: live.id, patchOperations: removeAll }), [], stages.map(([model]) => stageKeyOf(model)))] : [];
   const deleted = add("", sdkCall("apigateway", "DeleteUsagePlan", { usagePlanId: live.id }), cleared);
   for (const [name, key] of Object.entries(live.keys)) add(`:${name}`, sdkCall("apigateway", "DeleteApiKey", { apiKey: key.id }), [deleted]);
   for (const id of Object.keys(live.strayKeys ?? {})) add(`:${id}`, sdkCall("apigateway", "DeleteApiKey", { apiKey: id }), [deleted]);
