@@ -185,31 +185,7 @@ export function ownKeys(object: object): readonly string[] {
   const names = Object.getOwnPropertyNames(object);
   if (names.length === 0 || !isArrayIndex(names[0] as string)) return names.length === 0 ? names : Object.keys(object);
   for (const name of names) if (!Object.prototype.propertyIsEnumerable.call(object, name)) return Object.keys(object);
-  listing?.set(object, names);
   return names;
-}
-
-/** The key lists of status-code maps listed while `listingKeysOnce` runs (none outside it). */
-let listing: Map<object, readonly string[]> | undefined;
-
-/**
- * Runs `work` (synchronous, and changing no object it reads) so that a map keyed by status codes is listed
- * once in it: hashing a model and diffing it read the same maps, and listing one costs a microsecond.
- * The lists are dropped when `work` returns, so a model changed later is listed anew.
- */
-export function listingKeysOnce<T>(work: () => T): T {
-  const outer = listing;
-  listing = outer ?? new Map();
-  try {
-    return work();
-  } finally {
-    listing = outer;
-  }
-}
-
-/** ownKeys, answered from the lists made so far in a `listingKeysOnce` (read-only: it may be shared). */
-export function listedKeys(object: object): readonly string[] {
-  return listing?.get(object) ?? ownKeys(object);
 }
 
 /** "0" to "4294967294" without leading zeros: a key objects keep as an element, ahead of the others. */

@@ -1,6 +1,6 @@
 // diff for RestApi (pure): desired × live → changes, the resource rename map and the deployment decision.
 import type { Change, ChangeId, FieldChange } from "../../model/changes.ts";
-import { contentHash, listedKeys } from "../../model/hash.ts";
+import { contentHash, ownKeys } from "../../model/hash.ts";
 import { expandExecuteApiShorthand, usesExecuteApiShorthand } from "../../model/policy.ts";
 import { TAG, type LiveRestApi } from "../../model/live.ts";
 import { ALL_METHODS, effectiveSetting, settingsPatchPrefix } from "../../model/method-settings.ts";
@@ -239,12 +239,11 @@ function diffResources(desired: RestApiModel, live: RestApiModel | undefined, { 
 }
 
 /**
- * Object.keys sorted (as `.sort()` sorts), listed the cheap way for maps keyed by status code (see ownKeys),
- * or taken from the hashing of the same model (see listingKeysOnce).
+ * Object.keys sorted (as `.sort()` sorts), listed the cheap way for maps keyed by status code (see ownKeys).
  * Most come sorted already (status codes, verbs as manifests list them), and are not sorted again.
  */
 function sortedKeys(record: object): readonly string[] {
-  const keys = listedKeys(record);
+  const keys = ownKeys(record);
   for (let i = 1; i < keys.length; i++) if ((keys[i - 1] as string) > (keys[i] as string)) return [...keys].sort();
   return keys;
 }

@@ -1,7 +1,6 @@
 // The RestApi kind: an API Gateway REST API (resources, methods, integrations, responses, stages).
 // Observe: GetRestApis once, then GetResources (embed=methods) + GetStages per owned API.
 // Requires IamRole: an integration's credentials name a role, which must exist before the integration.
-import { listingKeysOnce } from "../../model/hash.ts";
 import { sdkCall } from "../../aws/calls.ts";
 import type { Change } from "../../model/changes.ts";
 import type { LiveRestApi } from "../../model/live.ts";
@@ -108,8 +107,7 @@ export const restApiKind: KindHandler<RestApiModel, LiveRestApi, RestApiDiff, Re
   specHash: (model) => hashesOf(model).specHash,
   // Both hashes are of the manifest as written: a change AWS made under an ignored path is neither a
   // manifest change nor a reason to redeploy.
-  // Hashing the manifest and diffing it read the same status-code maps: listed once for both.
-  diff: (desired, live, context) => listingKeysOnce(() => diffRestApi(desired, live, hashesOf(context.manifest as RestApiModel), context.target)),
+  diff: (desired, live, context) => diffRestApi(desired, live, hashesOf(context.manifest as RestApiModel), context.target),
   withModel: (live, model) => ({ ...live, model }),
   idOf: (live, group) => live?.id ?? { $ref: "api", group },
   plan: (diff, desired, live, context) => {
