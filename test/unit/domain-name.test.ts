@@ -25,6 +25,7 @@ import { TAG } from "../../src/model/live.ts";
 import { resolvePlaceholders } from "../../src/model/placeholders.ts";
 import type { DesiredObject, DesiredState } from "../../src/model/types.ts";
 import { apisOf, liveApiOf, liveRoleOf, observedOf, OWNER, PLAN_OPTIONS, ROOT, rolesOf, seedFiles, TARGET } from "./support/models.ts";
+import { expectWellFormed } from "./support/plans.ts";
 
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab";
 const OTHER_CERT = CERT.replace("0a1b2c3d", "9f8e7d6c");
@@ -398,6 +399,7 @@ describe("DomainName plan (through buildPlan)", () => {
       expect(mapping.call).toBe(edit ? "DeleteBasePathMapping" : "UpdateBasePathMapping");
       expect(mapping.releases).toEqual(["RestApi/my-s3/stages/dev"]);
       expect(op(plan, "RestApi/my-s3:DeleteStage:dev").after).toContain(mapping.id);
+      expectWellFormed(plan);
     }
   });
 

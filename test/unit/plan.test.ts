@@ -14,6 +14,7 @@ import { buildPlan, PruneGuardError, type PlanOptions } from "../../src/engine/p
 import type { Operation, Plan } from "../../src/model/changes.ts";
 import { TAG } from "../../src/model/live.ts";
 import type { DesiredState, IamRoleModel, RestApiModel } from "../../src/model/types.ts";
+import { byId, expectWellFormed, waitsFor } from "./support/plans.ts";
 import { apisOf, configHashOf, desiredOf, integrationOf, liveApiOf, liveRoleOf, methodOf, observedOf, OWNER, PLAN_OPTIONS, renamePath, ROLE_ARN, rolesOf, seedDesired, seedFiles, TARGET } from "./support/models.ts";
 
 const API_GROUP = "RestApi/my-s3";
@@ -26,25 +27,6 @@ const S3_FULL = "arn:aws:iam::aws:policy/AmazonS3FullAccess";
 
 // ---------------------------------------------------------------- helpers
 
-function byId(plan: Plan): Map<string, Operation> {
-  return new Map(plan.operations.map((op) => [op.id, op]));
-}
-
-/** Does `later` (transitively) wait for `earlier`? */
-function waitsFor(plan: Plan, later: string, earlier: string): boolean {
-  const ops = byId(plan);
-  const seen = new Set<string>();
-  const stack = [...(ops.get(later)?.after ?? [])];
-  while (stack.length > 0) {
-    const id = stack.pop() as string;
-    if (id === earlier) return true;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    stack.push(...(ops.get(id)?.after ?? []));
-  }
-  return false;
-}
-
 function opsOf(plan: Plan, call: string): Operation[] {
   return plan.operations.filter((op) => op.call === call);
 }
@@ -55,15 +37,6 @@ function one(plan: Plan, id: string): Operation {
   return op;
 }
 
-/** Every plan: ids unique, every `after` names an operation of the plan, no cycles. */
-function expectWellFormed(plan: Plan): void {
-  const ops = byId(plan);
-  expect(ops.size, "unique ids").toBe(plan.operations.length);
-  for (const op of plan.operations) {
-    for (const dep of op.after) expect(ops.has(dep), `${op.id} waits for unknown ${dep}`).toBe(true);
-    expect(waitsFor(plan, op.id, op.id), `cycle through ${op.id}`).toBe(false);
-  }
-}
 
 /** Plan of the seed after editing desired (and live, which starts as a clone of the seed). */
 function planSeed(

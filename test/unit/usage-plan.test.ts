@@ -20,6 +20,7 @@ import { renderText } from "../../src/report/text.ts";
 import { resolvePlaceholders } from "../../src/model/placeholders.ts";
 import { liveApiOf, observedOf, OWNER, PLAN_OPTIONS, ROOT, seedFiles, TARGET } from "./support/models.ts";
 import type { RestApiModel } from "../../src/model/types.ts";
+import { expectWellFormed } from "./support/plans.ts";
 
 const ENV = "UNIT_ACME_KEY";
 const VALUE = "UnitAcmeValue0123456789";
@@ -383,6 +384,7 @@ describe("plan", () => {
     const deleteStage = plan.operations.find((op) => op.call === "DeleteStage")!;
     expect(deleteStage.removes).toBe("RestApi/my-s3/stages/dev");
     expect(deleteStage.after).toContain(update.id);
+    expectWellFormed(plan);
     // Nothing else waits across kinds: the plan's update waits for no RestApi operation.
     expect(update.after.filter((id) => id.startsWith("RestApi/"))).toEqual([]);
   });
@@ -400,6 +402,7 @@ describe("plan", () => {
     const plan = buildPlan(desired, observed, { ...PLAN_OPTIONS, prune: true, maxDeletions: 5 });
     const deleteStage = plan.operations.find((op) => op.call === "DeleteStage")!;
     expect(deleteStage.after).toContain("UsagePlan/partners:UpdateUsagePlan");
+    expectWellFormed(plan);
   });
 
   it("security notes: a stranger's key put in the plan out of band, a key enabled by the manifest", async () => {
