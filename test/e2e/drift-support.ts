@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type APIGatewayClient } from "@aws-sdk/client-api-gateway";
 import type { Emulator } from "../emulator/emulator.ts";
-import { ManifestDir, resourcesOf, runCliIn, type CliResult, type JsonChange, type JsonReport } from "./support.ts";
+import { ManifestDir, resourcesOf, runCliIn, type CliResult, type Identity, type JsonChange, type JsonReport } from "./support.ts";
 
 // ------------------------------------------------------------------------------ the drift report
 
@@ -39,16 +39,7 @@ export function label(change: JsonChange): string {
   return [change.api, change.path, change.httpMethod, change.statusCode, change.stage, change.role, change.policy].filter((v) => v !== undefined).join(" ");
 }
 
-/** Identity of a change as in the JSON report. */
-export interface Identity {
-  api?: string;
-  path?: string;
-  httpMethod?: string;
-  statusCode?: string;
-  stage?: string;
-  role?: string;
-  policy?: string;
-}
+export type { Identity };
 
 const ID_KEYS = ["api", "path", "httpMethod", "statusCode", "stage", "role", "policy"] as const;
 

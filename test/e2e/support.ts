@@ -12,6 +12,7 @@ import { APIGatewayClient, GetResourcesCommand, GetRestApisCommand, GetStagesCom
 import { IAMClient } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll } from "vitest";
 import YAML from "yaml";
+import type { ChangeId } from "../../src/model/changes.ts";
 import { isReadOperation, startEmulator, type CallLog, type Emulator } from "../emulator/emulator.ts";
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -83,16 +84,12 @@ export function readSeed<T = Manifest>(file: string): T {
 
 // ------------------------------------------------------------------------------ the CLI
 
-export interface JsonChange {
+/** The identity of a RestApi or IamRole change as the JSON report spreads it into the change. */
+export type Identity = Pick<ChangeId, "api" | "path" | "httpMethod" | "statusCode" | "stage" | "role" | "policy">;
+
+export interface JsonChange extends Identity {
   kind: string;
   action: string;
-  api?: string;
-  path?: string;
-  httpMethod?: string;
-  statusCode?: string;
-  stage?: string;
-  role?: string;
-  policy?: string;
   fields: { field: string; before?: unknown; after?: unknown }[];
   patch: { op: string; path: string; value?: string }[];
   reason?: string;
