@@ -93,8 +93,9 @@ interface Generated {
   /** "the RestApi my-s3 it expands to", for messages. */
   what: string;
   /**
-   * Problems already reported for the composite, by its field and message (shared by the documents it wrote):
-   * a field copied into both (its tags) with a problem is reported once, not once per document.
+   * Problems already reported for the composite, by its field, the generated field and the message (shared
+   * by the documents it wrote): a field copied into both (its tags) with a problem is reported once, not
+   * once per document; different generated fields with the same message stay apart.
    */
   reported: Set<string>;
 }
@@ -202,7 +203,7 @@ function readFile({ file, text }: SourceFile, issues: IssueList): { documents: S
 function reporter(source: SourceLocation, issues: IssueList, generated?: Generated): (problem: CheckProblem) => void {
   return (problem) => {
     if (generated) {
-      const once = `${formatFieldPath(generated.fieldOf(problem.path))}\n${problem.message}`;
+      const once = `${formatFieldPath(generated.fieldOf(problem.path))}\n${formatFieldPath(problem.path)}\n${problem.message}`;
       if (generated.reported.has(once)) return;
       generated.reported.add(once);
     }

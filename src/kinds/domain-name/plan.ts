@@ -166,8 +166,10 @@ function arnOf(plan: DomainPlan): string {
   return domainArn(plan.context.target.partition, plan.context.target.region, plan.desired.domainName);
 }
 
-/** The operation that deletes an orphan: its mappings go with it (research §1.4, aws/chalice#1918). */
+/**
+ * The operation that deletes an orphan: its mappings go with it (research §1.4, aws/chalice#1918). An
+ * orphan's mappings are not read (GetDomainNames alone finds orphans), so it declares no releases.
+ */
 export function planDomainDeletion(live: LiveDomainName, group: string, change: number): Operation[] {
-  const stages = mappingStages(Object.values(live.model.basePathMappings));
-  return [{ id: `${group}:DeleteDomainName`, ...sdkCall("apigateway", "DeleteDomainName", { domainName: live.model.domainName }), after: [], group, change, ...(stages.length > 0 ? { releases: stages } : {}) }];
+  return [{ id: `${group}:DeleteDomainName`, ...sdkCall("apigateway", "DeleteDomainName", { domainName: live.model.domainName }), after: [], group, change }];
 }
