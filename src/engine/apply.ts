@@ -125,12 +125,15 @@ function settlingWindow(call: string, error: AwsCallError, options: ApplyOptions
   return settling?.matches(error) ? (options.settleMs ?? settling.withinMs) : undefined;
 }
 
-/** A settling error past its window: the kind's own words for it, if it has them. */
-function afterSettling(call: string, error: unknown, options: ApplyOptions): unknown {
+/**
+ * A settling error that outlasted the retries (its window, or the retry policy, whichever ended first):
+ * the kind's own words for it, with how long it was waited for, if it has them.
+ */
+function afterSettling(call: string, error: unknown, options: ApplyOptions, started: number): unknown {
   if (!(error instanceof AwsCallError)) return error;
   const settling = recoveryOf(call)?.settling;
   const window = settlingWindow(call, error, options);
-  return window !== undefined && settling?.gaveUp ? new Error(settling.gaveUp(error, window)) : error;
+  return window !== undefined && settling?.gaveUp ? new Error(settling.gaveUp(error, Date.now() - started)) : error;
 }
 
 /** Read at the call, never kept: a missing variable fails this operation (and its object), naming the variable only. */
@@ -171,7 +174,7 @@ async function execute(op: Operation, gateway: Gateway, refs: Map<string, string
       return found ? { resolved: found } : undefined;
     },
   }).catch((error: unknown) => {
-    throw afterSettling(op.call, error, options);
+    throw afterSettling(op.call, error, options, started);
   });
 
   await recordProduced(op, answer, refs, gateway);

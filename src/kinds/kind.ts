@@ -193,8 +193,8 @@ export interface CallRecovery {
   settling?: {
     matches(error: AwsCallError): boolean;
     withinMs: number;
-    /** The failure's message once the window passed (the default: AWS's own). */
-    gaveUp?(error: AwsCallError, withinMs: number): string;
+    /** The failure's message once retrying stopped, after `waitedMs` (the default: AWS's own). */
+    gaveUp?(error: AwsCallError, waitedMs: number): string;
   };
   /** Ids the answer yields besides its own `id`, by the ref name operations use in the same group ("resource:/"). */
   produced?(answer: Record<string, unknown>, gateway: Gateway): Promise<Record<string, string>>;

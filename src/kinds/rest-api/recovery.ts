@@ -14,7 +14,7 @@ const conflict = (e: { detail: { name: string; message: string } }) => e.detail.
 const roleSettling: CallRecovery["settling"] = {
   matches: (e) => isRoleNotYetUsable(e.detail),
   withinMs: 60_000,
-  gaveUp: (e, withinMs) => `${e.message} (the role did not become usable by API Gateway within ${Math.round(withinMs / 1000)} s; IAM is eventually consistent — run again)`,
+  gaveUp: (e, waitedMs) => `${e.message} (the role did not become usable by API Gateway in ${Math.round(waitedMs / 1000)} s of retrying; IAM is eventually consistent — run again)`,
 };
 
 /** The root resource AWS makes with every API: CreateRestApi answers its id (moto did not always: read it then). */
