@@ -9,7 +9,7 @@ import type { Change, Operation, PatchOperation, Ref } from "../../model/changes
 import { TAG } from "../../model/live.ts";
 import { hasOwn, ownValue } from "../../model/own.ts";
 import { groupKey, type KindPlanContext } from "../kind.ts";
-import { stageKey } from "../rest-api/index.ts";
+import { apiStageKey } from "../rest-api/index.ts";
 import { basePathOf, domainSpecHash } from "./diff.ts";
 import type { BasePathMappingModel, DomainNameModel } from "./model.ts";
 import type { LiveDomainName } from "./observe.ts";
@@ -62,13 +62,13 @@ class DomainPlan {
 
   /** The operation after which the API's stage exists, when this pass creates it (absent: it exists already). */
   stageReady(api: string, stage: string): string | undefined {
-    return this.context.ready.get(stageKey(groupKey("RestApi", api), stage));
+    return this.context.ready.get(apiStageKey(api, stage));
   }
 }
 
 /** The stages mappings name, as the RestApi kind keys them. */
 function mappingStages(mappings: readonly BasePathMappingModel[]): string[] {
-  return mappings.map((m) => stageKey(groupKey("RestApi", m.api), m.stage));
+  return mappings.map((m) => apiStageKey(m.api, m.stage));
 }
 
 export function planDomainName(changes: readonly Change[], desired: DomainNameModel, live: LiveDomainName | undefined, context: KindPlanContext): Operation[] {

@@ -7,7 +7,7 @@ import type { LiveRestApi } from "../../model/live.ts";
 import { usesExecuteApiShorthand } from "../../model/policy.ts";
 import type { RestApiModel } from "../../model/types.ts";
 import { securityNotes } from "../iam-role/broadening.ts";
-import type { KindHandler, ManifestIndex, Readiness } from "../kind.ts";
+import { groupKey, type KindHandler, type ManifestIndex, type Readiness } from "../kind.ts";
 import { checkRestApi } from "./checks.ts";
 import { observeRestApis } from "./claims.ts";
 import { diffRestApi, restApiHashes, type RestApiDiff, type RestApiHashes } from "./diff.ts";
@@ -18,6 +18,11 @@ import { restApiRecovery } from "./recovery.ts";
 import { RestApiDocumentSchema, type RestApiDocument } from "./schema.ts";
 
 export { stageKey };
+
+/** The readiness key of the stage of the RestApi manifest `api`, as the kinds that reference stages name it. */
+export function apiStageKey(api: string, stage: string): string {
+  return stageKey(groupKey("RestApi", api), stage);
+}
 
 /** Hashing the resource tree is the costly part of a diff: once per manifest model. */
 const hashes = new WeakMap<RestApiModel, RestApiHashes>();

@@ -7,7 +7,7 @@ import type { Change, Operation, PatchOperation, SecretRef } from "../../model/c
 import { TAG } from "../../model/live.ts";
 import { hasOwn, ownValue } from "../../model/own.ts";
 import type { KindPlanContext } from "../kind.ts";
-import { stageKey } from "../rest-api/index.ts";
+import { apiStageKey } from "../rest-api/index.ts";
 import { splitStage, VALUE_HASH_TAG, type ApiKeyModel, type LiveUsagePlan, type UsagePlanModel } from "./model.ts";
 import { keyTagName } from "./observe.ts";
 
@@ -70,7 +70,7 @@ export class UsagePlanPlan {
 /** A model stage (`my-s3:prod`) as the RestApi kind keys its stages (`RestApi/my-s3/stages/prod`). */
 function stageKeyOf(modelStage: string): string {
   const { api, stage } = splitStage(modelStage);
-  return stageKey(`RestApi/${api}`, stage);
+  return apiStageKey(api, stage);
 }
 
 export function planUsagePlan(changes: readonly Change[], desired: UsagePlanModel, live: LiveUsagePlan | undefined, context: KindPlanContext & { specHash: string }): Operation[] {
